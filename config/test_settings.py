@@ -1,0 +1,22 @@
+"""Settings for the test suite: the real settings, with test keys, the immediate task
+backend and a cheaper password hash (production hashing is asserted on config.settings)."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("PII_KEYS", "t1:" + "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+os.environ.setdefault("PII_HASH_KEY", "test-hash-key")
+os.environ.setdefault("AUDIT_HMAC_KEY", "test-audit-key")
+os.environ.setdefault("SECURE_COOKIES", "false")
+
+from config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; see above
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SMS_BACKEND = "open12348.core.sms.MemorySmsBackend"

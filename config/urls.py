@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from open12348.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("open12348.accounts.urls")),
+    path("api/", include("open12348.api.urls")),
+    path("", include("open12348.portal.urls")),
+]

@@ -1,0 +1,62 @@
+"""Reads of the administrative tree, and the one place where "staff see only their own
+subtree" is decided: every other app scopes its querysets through `in_area`."""
+
+from django.db.models import Prefetch, QuerySet
+
+from open12348.catalog.models import ServiceItem
+from open12348.orgs.models import OrgNode, Site
+
+
+def area_of(user) -> OrgNode | None:
+    """The org node whose subtree a staff member serves; None for citizens and anonymous users."""
+    if not getattr(user, "is_authenticated", False) or not user.is_staff_member:
+        return None
+    profile = getattr(user, "staff_profile", None)
+    return profile.org if profile else None
+
+
+def subtree(node: OrgNode) -> QuerySet[OrgNode]:
+    return OrgNode.objects.filter(path__startswith=node.path)
+
+
+def in_area(queryset: QuerySet, user, *, via: str = "org", within: OrgNode | None = None) -> QuerySet:
+    """Filter `queryset` to rows whose org node (reached through `via`) lies in the user's
+    subtree — narrowed further to `within` (an API token's org) when given."""
+    area = area_of(user)
+    if area is None:
+        return queryset.none()
+    if within is not None and within.is_within(area):
+        area = within
+    prefix = f"{via}__path__startswith" if via else "path__startswith"
+    return queryset.filter(**{prefix: area.path})
+
+
+def visible_orgs(user, *, within: OrgNode | None = None) -> QuerySet[OrgNode]:
+    return in_area(OrgNode.objects.select_related("parent"), user, via="", within=within)
+
+
+def org_by_code(code: str) -> OrgNode | None:
+    return OrgNode.objects.filter(code=code).first()
+
+
+def site_list(*, area: OrgNode | None = None, kind: str = "", service_code: str = "") -> QuerySet[Site]:
+    """Public list of active sites, optionally within an area, of a kind, offering a service."""
+    sites = (
+        Site.objects.filter(is_active=True)
+        .select_related("org")
+        .prefetch_related(
+            Prefetch("services", queryset=ServiceItem.objects.filter(is_active=True)), "contacts", "qr_codes"
+        )
+    )
+    if area is not None:
+        sites = sites.filter(org__path__startswith=area.path)
+    if kind:
+        sites = sites.filter(kind=kind)
+    if service_code:
+        sites = sites.filter(services__code=service_code).distinct()
+    return sites.order_by("org__path", "kind", "name")
+
+
+def finder_areas() -> QuerySet[OrgNode]:
+    """Areas a citizen can pick in the site finder: those that have sites, with their ancestors."""
+    return OrgNode.objects.filter(level__in=[OrgNode.Level.CITY, OrgNode.Level.DISTRICT, OrgNode.Level.STREET])
