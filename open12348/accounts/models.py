@@ -126,6 +126,9 @@ class PasswordHistory(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self):
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"
+
 
 class PhoneVerification(models.Model):
     """A one-time SMS code sent to a phone number. Only keyed hashes are stored."""
@@ -139,6 +142,9 @@ class PhoneVerification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ApiToken(TimeStampedModel):

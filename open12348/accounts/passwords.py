@@ -98,21 +98,25 @@ class LengthValidator:
 
 
 class CharacterClassValidator:
-    """At least three of: upper-case letters, lower-case letters, digits, other characters
-    (Chinese characters count as "other", so a Chinese passphrase qualifies)."""
+    """At least three of: upper-case letters, lower-case letters, digits, symbols — and
+    Chinese characters count as a class of their own, so a Chinese passphrase qualifies."""
 
     def validate(self, password, user=None):
-        classes = [
-            any(c.isascii() and c.isupper() for c in password),
-            any(c.isascii() and c.islower() for c in password),
-            any(c.isdigit() for c in password),
-            any(not (c.isascii() and c.isalnum()) for c in password),
-        ]
-        if sum(classes) < 3:
-            raise ValidationError("密码须包含大写字母、小写字母、数字、符号中的至少三类。", code="password_too_simple")
+        classes = {
+            "upper" if c.isascii() and c.isupper()
+            else "lower" if c.isascii() and c.islower()
+            else "digit" if c.isdigit()
+            else "script" if c.isalpha()
+            else "symbol"
+            for c in password
+        }
+        if len(classes) < 3:
+            raise ValidationError(
+                "密码须包含大写字母、小写字母、数字、符号（汉字也算一类）中的至少三类。", code="password_too_simple"
+            )
 
     def get_help_text(self):
-        return "须包含大写字母、小写字母、数字、符号中的至少三类。"
+        return "须包含大写字母、小写字母、数字、符号（汉字也算一类）中的至少三类。"
 
 
 class ChineseWeakPasswordValidator:

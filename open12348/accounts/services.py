@@ -158,8 +158,8 @@ def _require(actor: User | None, permission: str) -> None:
         raise PermissionDenied("您没有执行此操作的权限。")
 
 
-@transaction.atomic
-def role_grant(*, actor: User | None, user: User, role: str) -> RoleAssignment:
+def role_grant_check(*, actor: User | None, user: User, role: str) -> roles.Role:
+    """Why `actor` may not give `user` the role (PermissionDenied / ValidationError), or the role."""
     _require(actor, "accounts.assign_role")
     if role not in roles.BY_CODE:
         raise ValidationError({"role": f"未知角色：{role}"}, code="unknown_role")
@@ -174,6 +174,12 @@ def role_grant(*, actor: User | None, user: User, role: str) -> RoleAssignment:
         )
     if spec.is_staff_role and not hasattr(user, "staff_profile"):
         raise ValidationError({"role": "工作人员角色须先设置所属区域。"}, code="no_area")
+    return spec
+
+
+@transaction.atomic
+def role_grant(*, actor: User | None, user: User, role: str) -> RoleAssignment:
+    spec = role_grant_check(actor=actor, user=user, role=role)
     assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, defaults={"granted_by": actor})
     if created:
         if spec.admin_site and not user.is_staff:
@@ -317,3 +323,22 @@ def _permissions_named(role: roles.Role) -> list[Permission]:
             raise LookupError(f"角色 {role.code} 引用了不存在的权限 {name}。")
         found.append(perm)
     return found
+
+
+@transaction.atomic
+def staff_profile_save(*, actor: User, profile: StaffProfile, changed: list[str]) -> StaffProfile:
+    """Saving a profile can move a person to another area: scoped to the actor's own area."""
+    from open12348.orgs.selectors import area_of
+
+    area = area_of(actor)
+    if area is None or not profile.org.is_within(area):
+        raise PermissionDenied("只能把工作人员设在您的管理区域内。")
+    profile.save()
+    record(
+        actor=actor,
+        verb="account.staff_profile_saved",
+        target=profile.user,
+        org=profile.org,
+        payload={"changed": changed, "org": profile.org.code},
+    )
+    return profile

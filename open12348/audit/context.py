@@ -11,7 +11,8 @@ class RequestContext:
     request_id: str = ""
 
 
-current = contextvars.ContextVar("audit_request_context", default=RequestContext())
+EMPTY = RequestContext()
+current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("audit_request_context", default=EMPTY)
 
 
 def client_ip(meta: dict, trusted_proxies: int) -> str | None:

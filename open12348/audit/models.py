@@ -82,3 +82,6 @@ class ChainHead(models.Model):
     class Meta:
         verbose_name = "审计链尾"
         verbose_name_plural = "审计链尾"
+
+    def __str__(self):
+        return f"#{self.last_seq}"

@@ -26,3 +26,10 @@ def make_citizen(username: str = "citizen", phone: str = "13800138000") -> User:
     user.save()
     RoleAssignment.objects.create(user=user, role="citizen")
     return user
+
+
+def sign_in(client, username: str, password: str = TEST_PASSWORD) -> bool:
+    """Client.login through the real backends; django-axes wants the request passed along."""
+    from django.test import RequestFactory
+
+    return client.login(request=RequestFactory().get("/"), username=username, password=password)
