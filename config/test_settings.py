@@ -20,3 +20,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SMS_BACKEND = "open12348.core.sms.MemorySmsBackend"
+WHITENOISE_USE_FINDERS = True  # serve static files without collectstatic in tests
+WHITENOISE_AUTOREFRESH = True
