@@ -298,7 +298,10 @@ REST_FRAMEWORK = {
         "open12348.api.authentication.BearerTokenAuthentication",
         "open12348.api.authentication.CsrfSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "open12348.api.permissions.TokenScopePermission",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "open12348.api.pagination.Pagination",
     "EXCEPTION_HANDLER": "open12348.api.errors.exception_handler",
@@ -313,6 +316,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets named after their model, so that the next app's `kind`/`role` does not collide.
+    "ENUM_NAME_OVERRIDES": {
+        "OrgLevelEnum": "open12348.orgs.models.OrgNode.Level",
+        "SiteKindEnum": "open12348.orgs.models.Site.Kind",
+        "SiteContactRoleEnum": "open12348.orgs.models.SiteContact.Role",
+        "ServiceItemCategoryEnum": "open12348.catalog.models.ServiceItem.Category",
+        "ServiceItemChannelEnum": "open12348.catalog.models.ServiceItem.Channel",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from open12348.accounts import roles
@@ -342,3 +343,24 @@ def staff_profile_save(*, actor: User, profile: StaffProfile, changed: list[str]
         payload={"changed": changed, "org": profile.org.code},
     )
     return profile
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User | None, token: ApiToken) -> None:
+    _require(actor, "accounts.assign_role")
+    if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+        record(actor=actor, verb="apitoken.revoked", target=token, org=token.org)
+
+
+API_TOKEN_TOUCH_RESOLUTION = timedelta(minutes=1)
+
+
+def api_token_touch(*, token: ApiToken, now) -> None:
+    """Record the last use, at most once a minute per token: a conditional UPDATE, so
+    concurrent requests do not each write (not audited: it is bookkeeping, not a change)."""
+    cutoff = now - API_TOKEN_TOUCH_RESOLUTION
+    if token.last_used_at is not None and token.last_used_at > cutoff:
+        return
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=cutoff)
+    ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now

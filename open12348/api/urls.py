@@ -1,2 +1,20 @@
+"""Wiring only: each app keeps its endpoints in its own api.py."""
+
+from django.urls import include, path, re_path
+
+from open12348.api.views import DocsView, NotFoundView, SchemaView
+from open12348.catalog import api as catalog_api
+from open12348.orgs import api as orgs_api
+
 app_name = "api"
-urlpatterns = []
+
+v1 = [*orgs_api.urlpatterns, *catalog_api.urlpatterns]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
+    # Last: any other path under /api/ ending in "/" is a JSON 404 (paths without the slash
+    # are first redirected to it by APPEND_SLASH, as for the real endpoints).
+    re_path(r"^(?:.*/)?$", NotFoundView.as_view(), name="not-found"),
+]

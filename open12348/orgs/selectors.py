@@ -4,7 +4,7 @@ subtree" is decided: every other app scopes its querysets through `in_area`."""
 from django.db.models import Prefetch, QuerySet
 
 from open12348.catalog.models import ServiceItem
-from open12348.orgs.models import OrgNode, Site
+from open12348.orgs.models import OrgNode, Site, Window
 
 
 def area_of(user) -> OrgNode | None:
@@ -23,10 +23,9 @@ def in_area(queryset: QuerySet, user, *, via: str = "org", within: OrgNode | Non
     """Filter `queryset` to rows whose org node (reached through `via`) lies in the user's
     subtree — narrowed further to `within` (an API token's org) when given."""
     area = area_of(user)
-    if area is None:
+    if area is None or (within is not None and not within.is_within(area)):
         return queryset.none()
-    if within is not None and within.is_within(area):
-        area = within
+    area = within or area
     prefix = f"{via}__path__startswith" if via else "path__startswith"
     return queryset.filter(**{prefix: area.path})
 
@@ -41,11 +40,16 @@ def org_by_code(code: str) -> OrgNode | None:
 
 def site_list(*, area: OrgNode | None = None, kind: str = "", service_code: str = "") -> QuerySet[Site]:
     """Public list of active sites, optionally within an area, of a kind, offering a service."""
+    active_services = ServiceItem.objects.filter(is_active=True)
+    windows = Window.objects.filter(is_active=True).prefetch_related(Prefetch("services", queryset=active_services))
     sites = (
         Site.objects.filter(is_active=True)
         .select_related("org")
         .prefetch_related(
-            Prefetch("services", queryset=ServiceItem.objects.filter(is_active=True)), "contacts", "qr_codes"
+            Prefetch("services", queryset=active_services),
+            Prefetch("windows", queryset=windows),
+            "contacts",
+            "qr_codes",
         )
     )
     if area is not None:
