@@ -151,7 +151,7 @@ class PasswordHistoryValidator:
         user.password_history.create(password=user.password)
         keep = user.password_history.values_list("pk", flat=True)[: settings.PASSWORD_HISTORY_DEPTH]
         user.password_history.exclude(pk__in=list(keep)).delete()
-        type(user).objects.filter(pk=user.pk).update(password_changed_at=timezone.now(), must_change_password=False)
+        type(user).objects.filter(pk=user.pk).update(password_changed_at=timezone.now())
 
     def get_help_text(self):
         return "不能与最近五次使用过的密码相同。"

@@ -75,6 +75,7 @@ def test_staff_created_without_a_password_get_a_one_time_password(security_admin
     user, one_time = services.staff_create(
         actor=security_admin, username="Clerk_New", display_name="新同事", org=town_a, role_codes=["window_clerk"]
     )
+    user.refresh_from_db()
     assert one_time and user.check_password(one_time) and user.must_change_password
     assert user.username == "clerk_new"
 
