@@ -1,7 +1,11 @@
 """The named cast every test can use. Area A is 太仓市 (两个镇 城厢镇 and 沙溪镇);
 area B is 昆山市, where `outsider_b` works and must see nothing of area A."""
 
+import importlib
+from pathlib import Path
+
 import pytest
+from django.db import connection
 
 from open12348.accounts.tests.factories import TEST_PASSWORD, make_citizen, make_staff
 from open12348.orgs.models import OrgNode
@@ -101,3 +105,47 @@ def audit_admin(city):
 @pytest.fixture
 def citizen(db):
     return make_citizen()
+
+
+# --- Browser tests: Debian's Chromium through Playwright, never a downloaded browser. ---
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+APPEND_ONLY = importlib.import_module("open12348.audit.migrations.0002_append_only_triggers")
+
+
+@pytest.fixture(scope="module")
+def audit_trail_flushable(django_db_setup, django_db_blocker):
+    """A live-server test ends by flushing every table, which the append-only triggers on
+    audit events refuse (DELETE on SQLite, TRUNCATE on PostgreSQL). They are dropped in the
+    test database while the module runs and created again, from the migration, after it."""
+
+    def run(statements: dict[str, list[str]]) -> None:
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            for statement in statements.get(connection.vendor, []):
+                cursor.execute(statement)
+
+    run({"sqlite": APPEND_ONLY.SQLITE_REVERSE, "postgresql": APPEND_ONLY.POSTGRESQL_REVERSE})
+    yield
+    run({"sqlite": APPEND_ONLY.SQLITE, "postgresql": APPEND_ONLY.POSTGRESQL})
+
+
+@pytest.fixture
+def browser(monkeypatch, audit_trail_flushable):
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # around it are still synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

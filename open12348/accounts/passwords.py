@@ -103,10 +103,14 @@ class CharacterClassValidator:
 
     def validate(self, password, user=None):
         classes = {
-            "upper" if c.isascii() and c.isupper()
-            else "lower" if c.isascii() and c.islower()
-            else "digit" if c.isdigit()
-            else "script" if c.isalpha()
+            "upper"
+            if c.isascii() and c.isupper()
+            else "lower"
+            if c.isascii() and c.islower()
+            else "digit"
+            if c.isdigit()
+            else "script"
+            if c.isalpha()
             else "symbol"
             for c in password
         }

@@ -11,3 +11,9 @@ def staff_list(*, viewer) -> QuerySet[User]:
 
 def staff_visible_to(viewer, user: User) -> bool:
     return staff_list(viewer=viewer).filter(pk=user.pk).exists()
+
+
+def has_confirmed_otp_device(user: User) -> bool:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()

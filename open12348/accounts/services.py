@@ -4,6 +4,7 @@ Each checks permission and state, writes, and records its audit event in one tra
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from axes.utils import reset as axes_reset
@@ -16,10 +17,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from open12348.accounts import roles
 from open12348.accounts.backends import login_key
 from open12348.accounts.models import ApiToken, PhoneVerification, RoleAssignment, StaffProfile, User
+from open12348.accounts.selectors import has_confirmed_otp_device
 from open12348.audit.services import record
 from open12348.core import pii
 from open12348.core.fields import lookup_hash
@@ -364,3 +367,56 @@ def api_token_touch(*, token: ApiToken, now) -> None:
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=cutoff)
     ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
+
+
+# --- Second factor (TOTP, django-otp). A device type is pluggable: an SM3-OTP or UKey device
+# only needs its own django-otp Device model. ---
+
+
+@dataclass(frozen=True)
+class OtpOutcome:
+    device: TOTPDevice | None
+    throttled: bool  # django-otp slows a device down after wrong codes (1 s, 2 s, 4 s …)
+
+
+@transaction.atomic
+def otp_device_start(*, user: User) -> TOTPDevice:
+    """The unconfirmed authenticator being enrolled (created once, reused on reload).
+    Refused once a confirmed device exists: a stolen password must not add a second one."""
+    if has_confirmed_otp_device(user):
+        raise PermissionDenied("该账户已绑定身份验证器。")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=False)
+
+
+@transaction.atomic
+def otp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> OtpOutcome:
+    """Confirm the device being enrolled with a code it shows."""
+    outcome = _otp_check([device], token)
+    if outcome.device is None:
+        record(
+            actor=user, verb="auth.otp_failed", target=user, payload={"enrolment": True, "throttled": outcome.throttled}
+        )
+        return outcome
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
+    record(actor=user, verb="auth.otp_enrolled", target=user, payload={"device": device.persistent_id})
+    return outcome
+
+
+@transaction.atomic
+def otp_verify(*, user: User, token: str) -> OtpOutcome:
+    """Check a code against the user's confirmed devices; the caller logs the device in."""
+    outcome = _otp_check(list(TOTPDevice.objects.filter(user=user, confirmed=True)), token)
+    if outcome.device is None:
+        record(actor=user, verb="auth.otp_failed", target=user, payload={"throttled": outcome.throttled})
+    else:
+        record(actor=user, verb="auth.otp_verified", target=user, payload={"device": outcome.device.persistent_id})
+    return outcome
+
+
+def _otp_check(devices: list[TOTPDevice], token: str) -> OtpOutcome:
+    allowed = [device for device in devices if device.verify_is_allowed()[0]]
+    matched = next((device for device in allowed if device.verify_token(token)), None)
+    return OtpOutcome(device=matched, throttled=not allowed)

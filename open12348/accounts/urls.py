@@ -1,15 +1,15 @@
-from django.http import HttpResponse
 from django.urls import path
+
+from open12348.accounts import views
 
 app_name = "accounts"
 
-
-def _todo(request):
-    return HttpResponse("todo")
-
-
 urlpatterns = [
-    path("login/", _todo, name="login"),
-    path("otp/", _todo, name="otp"),
-    path("password/", _todo, name="password-change"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("register/", views.register, name="register"),
+    path("otp/", views.otp_verify, name="otp"),
+    path("otp/setup/", views.otp_setup, name="otp-setup"),
+    path("password/", views.password_change, name="password-change"),
+    path("profile/", views.profile, name="profile"),
 ]

@@ -6,8 +6,21 @@ from open12348.accounts.models import PasswordHistory
 from open12348.accounts.passwords import is_guessable, looks_like_pinyin_name
 
 WEAK = [
-    "Admin@123", "Abc@1234", "P@ssw0rd", "Aa123456", "Aa123456.", "Qq123456", "1qaz@WSX", "Zhangwei@1990",
-    "LiNa1988!", "Wangxiaoming@88", "Sifaju@12348", "Taicang2024!", "Woaini@1314", "Qwer@1234", "Huawei@123",
+    "Admin@123",
+    "Abc@1234",
+    "P@ssw0rd",
+    "Aa123456",
+    "Aa123456.",
+    "Qq123456",
+    "1qaz@WSX",
+    "Zhangwei@1990",
+    "LiNa1988!",
+    "Wangxiaoming@88",
+    "Sifaju@12348",
+    "Taicang2024!",
+    "Woaini@1314",
+    "Qwer@1234",
+    "Huawei@123",
 ]
 STRONG = [
     "Xq7!vB2#pLm9",

@@ -64,7 +64,11 @@ def test_granting_a_role_is_audited_and_takes_effect_at_once(security_admin, cle
 
 def test_granting_a_three_administrator_role_forces_a_new_password(security_admin, city):
     user, _ = services.staff_create(
-        actor=security_admin, username="new_auditor", display_name="审计员", org=city, role_codes=["audit_admin"],
+        actor=security_admin,
+        username="new_auditor",
+        display_name="审计员",
+        org=city,
+        role_codes=["audit_admin"],
         password="Xq7!vB2#pLm9-Tr4",
     )
     user.refresh_from_db()
@@ -82,8 +86,9 @@ def test_staff_created_without_a_password_get_a_one_time_password(security_admin
 
 def test_user_names_are_unique_whatever_the_width_or_case(security_admin, town_a, clerk_a):
     with pytest.raises(ValidationError):
-        services.staff_create(actor=security_admin, username="ＣＬＥＲＫ_Ａ", display_name="x", org=town_a,
-                              role_codes=["window_clerk"])
+        services.staff_create(
+            actor=security_admin, username="ＣＬＥＲＫ_Ａ", display_name="x", org=town_a, role_codes=["window_clerk"]
+        )
 
 
 @pytest.fixture
@@ -95,16 +100,19 @@ def registered_person(citizen):
 
 def test_revealing_a_resident_id_needs_the_permission(clerk_a, registered_person, town_a):
     with pytest.raises(PermissionDenied):
-        services.personal_data_reveal(actor=clerk_a, instance=registered_person, field="resident_id",
-                                      reason="核实身份", org=town_a)
+        services.personal_data_reveal(
+            actor=clerk_a, instance=registered_person, field="resident_id", reason="核实身份", org=town_a
+        )
 
 
 def test_revealing_needs_a_reason_and_is_audited(director_a, registered_person, town_a):
     with pytest.raises(ValidationError):
-        services.personal_data_reveal(actor=director_a, instance=registered_person, field="resident_id", reason=" ",
-                                      org=town_a)
-    value = services.personal_data_reveal(actor=director_a, instance=registered_person, field="resident_id",
-                                          reason="法律援助审查核实身份", org=town_a)
+        services.personal_data_reveal(
+            actor=director_a, instance=registered_person, field="resident_id", reason=" ", org=town_a
+        )
+    value = services.personal_data_reveal(
+        actor=director_a, instance=registered_person, field="resident_id", reason="法律援助审查核实身份", org=town_a
+    )
     assert value == "32058519800101123X"
     event = Event.objects.get(verb="pii.revealed")
     assert event.actor == director_a and event.payload["reason"] == "法律援助审查核实身份"
@@ -113,19 +121,20 @@ def test_revealing_needs_a_reason_and_is_audited(director_a, registered_person, 
 
 def test_revealing_outside_ones_area_is_refused(outsider_b, registered_person, town_a):
     with pytest.raises(PermissionDenied):
-        services.personal_data_reveal(actor=outsider_b, instance=registered_person, field="resident_id",
-                                      reason="核实", org=town_a)
+        services.personal_data_reveal(
+            actor=outsider_b, instance=registered_person, field="resident_id", reason="核实", org=town_a
+        )
 
 
-def test_nothing_is_revealed_when_the_audit_trail_cannot_be_written(director_a, registered_person, town_a,
-                                                                     monkeypatch):
+def test_nothing_is_revealed_when_the_audit_trail_cannot_be_written(director_a, registered_person, town_a, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("audit store down")
 
     monkeypatch.setattr(services, "record", broken)
     with pytest.raises(RuntimeError):
-        services.personal_data_reveal(actor=director_a, instance=registered_person, field="resident_id",
-                                      reason="核实", org=town_a)
+        services.personal_data_reveal(
+            actor=director_a, instance=registered_person, field="resident_id", reason="核实", org=town_a
+        )
 
 
 @pytest.fixture
@@ -160,8 +169,9 @@ def test_wrong_codes_are_counted_and_exhaust_the_code(db, outbox, django_capture
     good = sent_code(outbox)
     for _ in range(services.SMS_CODE_MAX_ATTEMPTS):
         with pytest.raises(ValidationError, match="验证码不正确"):
-            services.citizen_register(phone="13912345678", code="000000" if good != "000000" else "111111",
-                                      password="Xq7!vB2#pLm9")
+            services.citizen_register(
+                phone="13912345678", code="000000" if good != "000000" else "111111", password="Xq7!vB2#pLm9"
+            )
     assert PhoneVerification.objects.get().attempts == services.SMS_CODE_MAX_ATTEMPTS
     with pytest.raises(ValidationError, match="失效"):
         services.citizen_register(phone="13912345678", code=good, password="Xq7!vB2#pLm9")

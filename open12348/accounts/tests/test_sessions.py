@@ -22,8 +22,9 @@ def still_signed_in(client) -> bool:
 @pytest.mark.parametrize(
     ("fixture", "idle_minutes"), [("audit_admin", 10), ("bureau_admin", 10), ("clerk_a", 30), ("citizen", 30)]
 )
-def test_sessions_end_after_the_idle_limit_of_the_account_kind(request, client, password, time_machine, fixture,
-                                                               idle_minutes):
+def test_sessions_end_after_the_idle_limit_of_the_account_kind(
+    request, client, password, time_machine, fixture, idle_minutes
+):
     user = request.getfixturevalue(fixture)
     signed_in(client, user, password, time_machine)
     time_machine.move_to(START + datetime.timedelta(minutes=idle_minutes, seconds=-1))
@@ -34,8 +35,9 @@ def test_sessions_end_after_the_idle_limit_of_the_account_kind(request, client, 
 
 
 @pytest.mark.parametrize(("fixture", "hours"), [("audit_admin", 4), ("clerk_a", 10), ("citizen", 2)])
-def test_sessions_end_after_the_absolute_limit_even_when_active(request, client, password, time_machine, fixture,
-                                                                hours):
+def test_sessions_end_after_the_absolute_limit_even_when_active(
+    request, client, password, time_machine, fixture, hours
+):
     user = request.getfixturevalue(fixture)
     signed_in(client, user, password, time_machine)
     moment = START

@@ -508,25 +508,18 @@ def test_the_docs_start_up_script_is_a_separate_javascript_file(client):
 
 
 @pytest.mark.browser
-def test_the_docs_page_renders_the_operations_in_chromium_under_our_csp(live_server):
-    sync_api = pytest.importorskip("playwright.sync_api")
+@pytest.mark.django_db(transaction=True)
+def test_the_docs_page_renders_the_operations_in_chromium_under_our_csp(live_server, browser):
     problems: list[str] = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        try:
-            page = browser.new_page()
-            page.on("console", lambda message: message.type == "error" and problems.append(message.text))
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            page.on("requestfailed", lambda request: problems.append(f"{request.url} {request.failure}"))
-            external: list[str] = []
-            page.on("request", lambda request: request.url.startswith(live_server.url) or external.append(request.url))
-            page.goto(live_server.url + reverse("api:docs"))
-            page.wait_for_selector(".opblock-summary-path >> text=/api/v1/orgs/", timeout=20_000)
-            tags = page.locator(".opblock-tag").all_inner_texts()
-        finally:
-            browser.close()
+    external: list[str] = []
+    page = browser.new_page()
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("requestfailed", lambda request: problems.append(f"{request.url} {request.failure}"))
+    page.on("request", lambda request: request.url.startswith(live_server.url) or external.append(request.url))
+    page.goto(live_server.url + reverse("api:docs"))
+    page.wait_for_selector(".opblock-summary-path >> text=/api/v1/orgs/", timeout=20_000)
+    tags = page.locator(".opblock-tag").all_inner_texts()
     assert problems == []
     assert external == []
     assert any("行政区域" in tag for tag in tags)
