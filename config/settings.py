@@ -28,7 +28,8 @@ def _load_dotenv(path: Path) -> None:
         os.environ.setdefault(key.strip(), value.strip().strip("'\""))
 
 
-_load_dotenv(BASE_DIR / ".env")
+if os.environ.get("OPEN12348_DOTENV", "1") != "0":  # 0: the environment alone (tests, containers)
+    _load_dotenv(BASE_DIR / ".env")
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -198,7 +199,7 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
 # axes warns when the IP is not part of the lockout key; that is deliberate (see above).
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]
 
 # Session limits (C04), in seconds: idle and absolute, by kind of account.
 SESSION_LIMITS = {
@@ -272,6 +273,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = 0 if DEBUG else 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+# Preloading a domain into browsers is the bureau's decision, not a default (hence W021 silenced).
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

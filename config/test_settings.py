@@ -22,3 +22,5 @@ STORAGES = {
 SMS_BACKEND = "open12348.core.sms.MemorySmsBackend"
 WHITENOISE_USE_FINDERS = True  # serve static files without collectstatic in tests
 WHITENOISE_AUTOREFRESH = True
+# Live-server threads must not keep connections open past the test (PostgreSQL teardown).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -106,6 +106,10 @@ def test_an_event_rolls_back_with_the_business_write(db):
 def test_events_carry_actor_target_org_and_time(clerk_a, town_a):
     event = record(actor=clerk_a, verb="test.touched", target=town_a, org=town_a)
     assert (event.actor, event.actor_label, event.target_type, event.target_id, event.org) == (
-        clerk_a, "clerk_a", "orgs.orgnode", str(town_a.pk), town_a,
+        clerk_a,
+        "clerk_a",
+        "orgs.orgnode",
+        str(town_a.pk),
+        town_a,
     )
     assert event.at.tzinfo is not None

@@ -92,8 +92,12 @@ def test_wrong_check_digit_is_named_in_the_message():
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("13812345678", "13812345678"), ("+86 138 1234 5678", "13812345678"), ("１３８１２３４５６７８", "13812345678"),
-     ("0512-53520000", "051253520000")],
+    [
+        ("13812345678", "13812345678"),
+        ("+86 138 1234 5678", "13812345678"),
+        ("１３８１２３４５６７８", "13812345678"),
+        ("0512-53520000", "051253520000"),
+    ],
 )
 def test_phone_numbers_are_normalised(typed, expected):
     assert pii.validate_phone(typed) == expected
