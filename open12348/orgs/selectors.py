@@ -62,5 +62,5 @@ def site_list(*, area: OrgNode | None = None, kind: str = "", service_code: str 
 
 
 def finder_areas() -> QuerySet[OrgNode]:
-    """Areas a citizen can pick in the site finder: those that have sites, with their ancestors."""
+    """Areas a citizen can pick in the site finder: cities, districts and streets/towns."""
     return OrgNode.objects.filter(level__in=[OrgNode.Level.CITY, OrgNode.Level.DISTRICT, OrgNode.Level.STREET])
