@@ -22,6 +22,7 @@ run: venv env ## 迁移、载入演示数据并用 gunicorn 启动（PORT 默认
 	$(MANAGE) migrate --noinput
 	$(MANAGE) syncroles
 	$(MANAGE) loadreference
+	$(MANAGE) loadcalendar
 	$(MANAGE) seeddemo
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo "==> Open12348: http://127.0.0.1:$${PORT:-8000}/  (Ctrl-C 停止 / to stop)"
@@ -49,7 +50,7 @@ worker: venv env ## 运行后台任务进程 / run the background task worker (d
 		echo "数据库尚未迁移，请先运行 make run / the database is not migrated: run make run first" >&2; exit 1; }
 	exec $(MANAGE) db_worker
 
-bench: venv ## 运行基准测试 B0（SQLite），结果写入 var/bench/ / run benchmark B0 on SQLite
+bench: venv ## 运行基准测试 B0–B4（SQLite），结果写入 var/bench/ / run benchmarks B0–B4 on SQLite
 	$(PY) bench/run.py
 
 clean: ## 删除缓存与生成文件（保留 .env、.venv 与数据库）/ remove caches and build output

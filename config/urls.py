@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from open12348.core.views import healthz
+from open12348.workorders import urls as workorder_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("open12348.accounts.urls")),
     path("api/", include("open12348.api.urls")),
+    path("console/orders/", include("open12348.workorders.urls")),
+    path("requests/", include((workorder_urls.public_urlpatterns, "requests"))),
     path("", include("open12348.portal.urls")),
 ]

@@ -1,6 +1,7 @@
-"""The bench URLconf (ROOT_URLCONF of bench.settings only): never part of the product's URLs."""
+"""The bench URLconf (ROOT_URLCONF of bench.settings only): never part of the product's URLs.
+B0's bare views, and the product's API under /api/ exactly as config.urls mounts it (B1–B4)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from bench.floor import views
 
@@ -8,4 +9,5 @@ urlpatterns = [
     path("hello", views.hello),
     path("read/<int:pk>", views.read),
     path("create", views.create),
+    path("api/", include("open12348.api.urls")),
 ]

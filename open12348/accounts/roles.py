@@ -38,8 +38,28 @@ def _perms(*names: str) -> frozenset[str]:
 READ_REFERENCE = _perms(
     "orgs.view_orgnode", "orgs.view_site", "orgs.view_window", "catalog.view_serviceitem", "catalog.view_legalcategory"
 )
-FRONT_LINE = READ_REFERENCE | _perms("accounts.view_staff_console")
-PROFESSIONAL = FRONT_LINE
+CONSOLE = READ_REFERENCE | _perms("accounts.view_staff_console")
+HANDLE = _perms("workorders.view_workorder", "workorders.handle_workorder")
+FRONT_LINE = CONSOLE | HANDLE | _perms("workorders.intake_workorder")
+PROFESSIONAL = CONSOLE | HANDLE
+MANAGE_ORDERS = _perms("workorders.assign_workorder", "workorders.export_ledger")
+# Platform configuration that holds no case data: routing, posts, the working-day calendar.
+CONFIGURE_ROUTING = _perms(
+    "workorders.view_post",
+    "workorders.add_post",
+    "workorders.change_post",
+    "workorders.view_routingrule",
+    "workorders.add_routingrule",
+    "workorders.change_routingrule",
+    "workorders.delete_routingrule",
+    "core.view_calendaryear",
+    "core.add_calendaryear",
+    "core.change_calendaryear",
+    "core.view_calendarday",
+    "core.add_calendarday",
+    "core.change_calendarday",
+    "core.delete_calendarday",
+)
 MANAGE_SITES = _perms(
     "orgs.change_site",
     "orgs.add_site",
@@ -72,7 +92,7 @@ ROLES: tuple[Role, ...] = (
         "site_director",
         "站点负责人",
         Kind.STAFF,
-        FRONT_LINE | MANAGE_SITES | _perms("accounts.view_full_pii", "accounts.view_staffprofile"),
+        FRONT_LINE | MANAGE_SITES | MANAGE_ORDERS | _perms("accounts.view_full_pii", "accounts.view_staffprofile"),
     ),
     Role(
         "bureau_admin",
@@ -80,6 +100,8 @@ ROLES: tuple[Role, ...] = (
         Kind.ADMINISTRATOR,
         FRONT_LINE
         | MANAGE_SITES
+        | MANAGE_ORDERS
+        | CONFIGURE_ROUTING
         | _perms(
             "accounts.view_full_pii",
             "accounts.view_staffprofile",
@@ -93,14 +115,20 @@ ROLES: tuple[Role, ...] = (
         admin_site=True,
         requires_otp=True,
     ),
-    Role("supervisor", "监督评议员", Kind.STAFF, FRONT_LINE),
-    Role("archivist", "档案管理员", Kind.STAFF, FRONT_LINE),
+    Role(
+        "supervisor",
+        "监督评议员",
+        Kind.STAFF,
+        CONSOLE | _perms("workorders.view_workorder", "workorders.export_ledger"),
+    ),
+    Role("archivist", "档案管理员", Kind.STAFF, CONSOLE | _perms("workorders.view_workorder")),
     Role(
         "system_admin",
         "系统管理员",
         Kind.ADMINISTRATOR,
         READ_REFERENCE
         | MANAGE_SITES
+        | CONFIGURE_ROUTING
         | _perms(
             "orgs.add_orgnode",
             "orgs.change_orgnode",

@@ -44,6 +44,8 @@ class Event(models.Model):
         verbose_name_plural = "审计事件"
         ordering = ["-seq"]
         permissions = [("verify_event", "可以校验审计链")]
+        # A record's timeline (every event about one work order, account …) is one index range.
+        indexes = [models.Index(fields=["target_type", "target_id", "seq"], name="audit_event_target")]
 
     def __str__(self):
         return f"#{self.seq} {self.verb} {self.actor_label}"

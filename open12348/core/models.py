@@ -7,3 +7,36 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class CalendarYear(models.Model):
+    """A year whose working-day schedule (国务院办公厅关于部分节假日安排的通知) has been
+    entered. A year without a row counts plain weekdays, and /healthz says so."""
+
+    year = models.PositiveSmallIntegerField("年份", primary_key=True)
+    note = models.CharField("来源说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "工作日历年度"
+        verbose_name_plural = "工作日历年度"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}年"
+
+
+class CalendarDay(models.Model):
+    """An exception to Monday–Friday: a weekday holiday (is_workday=False) or a weekend
+    make-up working day (调休上班, is_workday=True). Ordinary days have no row."""
+
+    date = models.DateField("日期", primary_key=True)
+    is_workday = models.BooleanField("是否工作日")
+    name = models.CharField("名称", max_length=40, blank=True, help_text="如：国庆节、国庆节调休上班")
+
+    class Meta:
+        verbose_name = "节假日与调休"
+        verbose_name_plural = "节假日与调休"
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '休息'} {self.name}".strip()

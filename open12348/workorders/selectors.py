@@ -1,0 +1,303 @@
+"""Reads of work orders. Scoping lives here: a staff member sees an order when its handling
+org or its area lies in their subtree (orgs.selectors.in_area), or when they are its
+first-inquiry owner or assignee. "Due soon" and "overdue" are derived from the deadline at
+read time."""
+
+import datetime
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from open12348.audit.models import Event
+from open12348.catalog.models import ServiceItem
+from open12348.core import workdays
+from open12348.core.fields import lookup_hash
+from open12348.orgs.selectors import area_of
+from open12348.workorders import sla
+from open12348.workorders.models import (
+    OPEN_STATUSES,
+    Channel,
+    DutyShift,
+    FollowUp,
+    Note,
+    RatingAppeal,
+    ReceptionDay,
+    Status,
+    WorkOrder,
+)
+
+TABS = ("mine", "post", "unassigned", "due_soon", "overdue", "awaiting")
+OPEN = [str(status) for status in OPEN_STATUSES]
+RUNNING = [Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS]  # open, clock not paused
+
+
+def _scope_q(viewer) -> Q | None:
+    area = area_of(viewer)
+    if area is None:
+        return None
+    return (
+        Q(handling_org__path__startswith=area.path)
+        | Q(area__path__startswith=area.path)
+        | Q(first_owner=viewer)
+        | Q(assignee=viewer)
+    )
+
+
+def visible_workorders(viewer) -> QuerySet[WorkOrder]:
+    scope = _scope_q(viewer)
+    if scope is None:
+        return WorkOrder.objects.none()
+    return WorkOrder.objects.filter(scope)
+
+
+def is_visible(viewer, order: WorkOrder) -> bool:
+    """The same rule as `visible_workorders`, on an order already in memory."""
+    area = area_of(viewer)
+    if area is None:
+        return False
+    return (
+        order.handling_org.path.startswith(area.path)
+        or order.area.path.startswith(area.path)
+        or (order.first_owner_id is not None and order.first_owner_id == viewer.pk)
+        or (order.assignee_id is not None and order.assignee_id == viewer.pk)
+    )
+
+
+def due_soon_cutoff(now: datetime.datetime) -> datetime.datetime:
+    """Orders whose deadline is at or before this moment (and not past) are "due soon"."""
+    last = sla.add_working_days(sla.local_date(now), sla.DUE_SOON_WORKING_DAYS, workdays.is_workday)
+    return sla.end_of_day(last)
+
+
+def _tab_q(tab: str, viewer, now) -> Q:
+    if tab == "mine":
+        return Q(assignee=viewer, status__in=OPEN)
+    if tab == "post":
+        return Q(post__members=viewer, assignee__isnull=True, status__in=OPEN)
+    if tab == "unassigned":
+        area = area_of(viewer)
+        return Q(handling_org__path__startswith=area.path, assignee__isnull=True, status__in=OPEN)
+    if tab == "due_soon":
+        return Q(status__in=RUNNING, deadline__gte=now, deadline__lte=due_soon_cutoff(now))
+    if tab == "overdue":
+        return Q(status__in=RUNNING, deadline__lt=now)
+    if tab == "awaiting":
+        return Q(status=Status.AWAITING_MATERIALS)
+    raise ValueError(tab)
+
+
+def workorder_list(
+    *,
+    viewer,
+    tab: str = "",
+    status: str = "",
+    channel: str = "",
+    q: str = "",
+    area_code: str = "",
+    service_item: str = "",
+    legal_category: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet[WorkOrder]:
+    """The inbox: scoped, one tab, filters; urgent first, then by deadline."""
+    orders = visible_workorders(viewer)
+    if not orders.query.is_empty() and tab in TABS:
+        orders = orders.filter(_tab_q(tab, viewer, now or timezone.now()))
+    if status:
+        orders = orders.filter(status=status)
+    if channel:
+        orders = orders.filter(channel=channel)
+    if area_code:
+        orders = orders.filter(area__path__contains=f"/{area_code}/")
+    if service_item:
+        orders = orders.filter(service_item__code=service_item)
+    if legal_category:
+        orders = orders.filter(Q(legal_category__code=legal_category) | Q(legal_category__parent__code=legal_category))
+    if date_from:
+        orders = orders.filter(received_at__gte=_day_start(date_from))
+    if date_to:
+        orders = orders.filter(received_at__lt=_day_start(date_to + datetime.timedelta(days=1)))
+    if q:
+        text = q.strip()
+        code = text.upper().replace(" ", "")
+        condition = Q(description__icontains=text) | Q(tracking_code__iexact=code)
+        if len(code) == 8 and "-" not in code:
+            condition |= Q(tracking_code=f"{code[:4]}-{code[4:]}")
+        if any(ch.isdigit() for ch in text):
+            condition |= Q(applicant__phone_hash=lookup_hash("phone", text))
+        orders = orders.filter(condition)
+    if tab == "post":
+        orders = orders.distinct()
+    orders = orders.select_related("service_item", "legal_category", "area", "handling_org", "assignee", "post")
+    if tab in ("mine", "due_soon", "overdue"):
+        return orders.order_by("-priority", "deadline", "-id")
+    return orders.order_by("-received_at", "-id")
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=sla.BEIJING)
+
+
+def inbox_counts(*, viewer, now: datetime.datetime | None = None) -> dict[str, int]:
+    """How many orders each tab holds, in one query."""
+    now = now or timezone.now()
+    orders = visible_workorders(viewer)
+    if orders.query.is_empty():
+        return dict.fromkeys(TABS, 0)
+    aggregates = {tab: Count("id", filter=_tab_q(tab, viewer, now), distinct=(tab == "post")) for tab in TABS}
+    return orders.aggregate(**aggregates)
+
+
+def workorder_for(viewer, pk) -> WorkOrder | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return (
+        visible_workorders(viewer)
+        .select_related(
+            "service_item",
+            "legal_category",
+            "area",
+            "handling_org",
+            "assignee",
+            "post",
+            "applicant",
+            "first_owner",
+            "merged_into",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def workorder_track(*, code: str, phone: str) -> WorkOrder | None:
+    """The citizen's look-up: code (any case, with or without the hyphen) + the applicant's
+    phone; a merged order leads to the order it was merged into."""
+    from open12348.workorders.services import normalise_tracking_code
+
+    code = normalise_tracking_code(code)
+    if not code or not (phone or "").strip():
+        return None
+    order = WorkOrder.objects.select_related("applicant").filter(tracking_code=code).first()
+    if order is None or order.applicant.phone_hash != lookup_hash("phone", phone):
+        return None
+    seen = {order.pk}
+    while order.merged_into_id is not None and order.merged_into_id not in seen:
+        seen.add(order.merged_into_id)
+        order = WorkOrder.objects.select_related("applicant").get(pk=order.merged_into_id)
+    return WorkOrder.objects.select_related("service_item", "handling_org", "area").get(pk=order.pk)
+
+
+def public_replies(order: WorkOrder) -> QuerySet[Note]:
+    return Note.objects.filter(work_order=order, is_public=True).order_by("created_at", "id")
+
+
+def applicant_history(*, viewer, phone: str, limit: int = 20) -> list[WorkOrder]:
+    """Earlier orders of the caller with this phone number, open ones first (scoped)."""
+    if not (phone or "").strip():
+        return []
+    orders = visible_workorders(viewer).filter(applicant__phone_hash=lookup_hash("phone", phone))
+    return list(
+        orders.annotate(
+            is_open=Case(When(status__in=OPEN, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        .select_related("service_item", "handling_org")
+        .order_by("is_open", "-received_at", "-id")[:limit]
+    )
+
+
+def workorder_timeline(order: WorkOrder) -> QuerySet[Event]:
+    """The audit events of the order, oldest first."""
+    return (
+        Event.objects.filter(target_type=WorkOrder._meta.label_lower, target_id=str(order.pk))
+        .select_related("actor")
+        .order_by("seq")
+    )
+
+
+def due_state(order: WorkOrder, now: datetime.datetime | None = None) -> str:
+    if order.status not in OPEN_STATUSES:
+        return ""
+    return sla.due_state(
+        order.deadline, now or timezone.now(), workdays.is_workday, paused=order.clock_paused_at is not None
+    )
+
+
+# --- ledgers (B7) --------------------------------------------------------------------------
+
+
+def _ledger(viewer, **filters) -> QuerySet[WorkOrder]:
+    return (
+        visible_workorders(viewer)
+        .filter(**filters)
+        .select_related(
+            "service_item", "legal_category", "area", "handling_org", "assignee", "first_owner", "applicant"
+        )
+        .order_by("-received_at", "-id")
+    )
+
+
+def ledger_visits(*, viewer) -> QuerySet[WorkOrder]:
+    return _ledger(viewer, channel=Channel.WINDOW)
+
+
+def ledger_calls(*, viewer) -> QuerySet[WorkOrder]:
+    return _ledger(viewer, channel=Channel.HOTLINE)
+
+
+def ledger_acceptance(*, viewer) -> QuerySet[WorkOrder]:
+    return _ledger(viewer)
+
+
+def ledger_complaints(*, viewer) -> QuerySet[WorkOrder]:
+    return _ledger(viewer, service_item__category=ServiceItem.Category.COMPLAINT)
+
+
+def ledger_duty_shifts(*, viewer) -> QuerySet[DutyShift]:
+    area = area_of(viewer)
+    if area is None:
+        return DutyShift.objects.none()
+    return (
+        DutyShift.objects.filter(org__path__startswith=area.path)
+        .select_related("org", "site", "window", "user")
+        .order_by("-starts_at", "id")
+    )
+
+
+def ledger_reception_days(*, viewer) -> QuerySet[ReceptionDay]:
+    area = area_of(viewer)
+    if area is None:
+        return ReceptionDay.objects.none()
+    return ReceptionDay.objects.filter(org__path__startswith=area.path).select_related("org").order_by("-date", "id")
+
+
+def follow_up_queue(*, viewer, open_only: bool = True) -> QuerySet[FollowUp]:
+    """The director's follow-ups of 不满意 ratings, in their subtree, earliest deadline first."""
+    area = area_of(viewer)
+    if area is None:
+        return FollowUp.objects.none()
+    follow_ups = FollowUp.objects.filter(owner_org__path__startswith=area.path)
+    if open_only:
+        follow_ups = follow_ups.filter(resolved_at__isnull=True)
+    return follow_ups.select_related("work_order", "owner_org").order_by("deadline", "id")
+
+
+def rating_appeals_pending(*, viewer) -> QuerySet[RatingAppeal]:
+    area = area_of(viewer)
+    if area is None:
+        return RatingAppeal.objects.none()
+    return RatingAppeal.objects.filter(
+        work_order__handling_org__path__startswith=area.path, upheld__isnull=True
+    ).select_related("work_order", "by")
+
+
+def assignable_staff(order: WorkOrder, *, limit: int = 200):
+    """Active staff of the handling org's subtree, for the director's assign form."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(
+        is_active=True, staff_profile__org__path__startswith=order.handling_org.path
+    )
+    return users.order_by("username")[:limit]

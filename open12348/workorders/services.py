@@ -1,0 +1,982 @@
+"""Every write to work orders. The signatures of `route_preview`, `workorder_create`,
+`workorder_create_idempotent`, `workorder_transition` and `workorder_note_add` are the
+contract the API, the pages and the other apps code against."""
+
+import datetime
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from open12348.audit import services as audit
+from open12348.catalog.models import LegalCategory, ServiceItem
+from open12348.core import pii, workdays
+from open12348.core.fields import lookup_hash
+from open12348.orgs.models import OrgNode
+from open12348.orgs.selectors import area_of
+from open12348.workorders import routing, sla
+from open12348.workorders.exceptions import (
+    AlreadyClaimed,
+    IdempotencyInFlight,
+    IdempotencyMismatch,
+    TransitionNotAllowed,
+)
+from open12348.workorders.models import (
+    ACTION_LABELS,
+    OPEN_STATUSES,
+    TRANSITIONS,
+    Applicant,
+    Callback,
+    Channel,
+    DutyShift,
+    FollowUp,
+    IdempotencyKey,
+    Note,
+    Party,
+    Post,
+    Priority,
+    RatingAppeal,
+    ReceptionDay,
+    ReferralBody,
+    ReturnVisit,
+    RoutingRule,
+    Satisfaction,
+    Status,
+    WorkOrder,
+)
+
+PERM_INTAKE = "workorders.intake_workorder"
+PERM_HANDLE = "workorders.handle_workorder"
+PERM_ASSIGN = "workorders.assign_workorder"
+ASSIGN_ACTIONS = frozenset({"assign", "transfer", "escalate"})
+REASON_REQUIRED = frozenset({"transfer", "escalate", "refer_out", "reject", "withdraw", "reopen", "request_materials"})
+DESCRIPTION_MAX = 5000
+NOTE_MAX = 5000
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
+CODE_ATTEMPTS = 8
+IDEMPOTENCY_STALE_SECONDS = 60
+FOLLOW_UP_WORKING_DAYS = 5
+DISSATISFIED = frozenset({Satisfaction.DISSATISFIED, Satisfaction.VERY_DISSATISFIED})
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _is_staff(actor) -> bool:
+    return bool(getattr(actor, "is_authenticated", False) and actor.is_staff_member)
+
+
+def _require(actor, permission: str) -> None:
+    if not (getattr(actor, "is_authenticated", False) and actor.has_perm(permission)):
+        raise PermissionDenied("您没有执行此操作的权限。")
+
+
+def _require_visible(actor, order: WorkOrder) -> None:
+    from open12348.workorders.selectors import is_visible
+
+    if not is_visible(actor, order):
+        raise PermissionDenied("该工单不在您的办理范围内。")
+
+
+def _label(user) -> str:
+    return str(user) if user is not None else ""
+
+
+def _now() -> datetime.datetime:
+    return timezone.now()
+
+
+def format_tracking_code(raw: str) -> str:
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def normalise_tracking_code(code: str) -> str:
+    """'abcd efgh', 'ABCD-EFGH' and 'abcdefgh' all become 'ABCD-EFGH' ('' if malformed)."""
+    text = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    if len(text) != 8 or any(ch not in CODE_ALPHABET for ch in text):
+        return ""
+    return format_tracking_code(text)
+
+
+def new_tracking_code() -> str:
+    return format_tracking_code("".join(secrets.choice(CODE_ALPHABET) for _ in range(8)))
+
+
+# --- routing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoutePreview:
+    org: object  # OrgNode that will handle the order
+    post: object | None  # Post at that org, or None (waits for the director)
+    reason: str  # "why this route", in Chinese
+
+
+def _rules() -> list[routing.Rule]:
+    rows = RoutingRule.objects.filter(is_active=True).select_related("service_item", "legal_category")
+    return [
+        routing.Rule(
+            id=row.id,
+            name=row.name,
+            service_item=row.service_item.code if row.service_item_id else None,
+            legal_category=row.legal_category.code if row.legal_category_id else None,
+            complex_only=row.complex_only,
+            target=row.target,
+            post_code=row.post_code,
+            priority=row.priority,
+        )
+        for row in rows
+    ]
+
+
+def _category_codes(category: LegalCategory | None) -> tuple[str, ...]:
+    codes: list[str] = []
+    seen = set()
+    while category is not None and category.pk not in seen:
+        seen.add(category.pk)
+        codes.append(category.code)
+        category = category.parent
+    return tuple(codes)
+
+
+def _ancestors_or_self(area: OrgNode) -> list[OrgNode]:
+    codes = [code for code in area.path.split("/") if code]
+    return list(OrgNode.objects.filter(code__in=codes).order_by("-depth"))
+
+
+def _org_for(target_level: str, area: OrgNode) -> tuple[OrgNode, str]:
+    """(handling org, note when the wanted level does not exist above the area)."""
+    if target_level == "area":
+        return area, ""
+    for node in _ancestors_or_self(area):
+        if node.level == target_level:
+            return node, ""
+    return area, f"受理区域之上没有{routing.LEVEL_NAMES[target_level]}，由受理所在区域办理。"
+
+
+def route_preview(*, service_item, legal_category, area, is_complex: bool = False) -> RoutePreview:
+    """Where an order with these facts would go, and why (used by intake forms and the admin)."""
+    chosen = routing.route(
+        _rules(), item=service_item.code, categories=_category_codes(legal_category), is_complex=is_complex
+    )
+    org, note = _org_for(chosen.target_level, area)
+    post = Post.objects.filter(org=org, code=chosen.post_code).first() if chosen.post_code else None
+    parts = [chosen.reason, f"承办单位：{org.name}。"]
+    if note:
+        parts.append(note)
+    if chosen.post_code and post is None:
+        parts.append(f"{org.name}未设置 {chosen.post_code} 岗位，工单等待负责人分派。")
+    elif post is not None:
+        parts.append(f"承办岗位：{post.name}（{post.get_assignment_display()}）。")
+    return RoutePreview(org=org, post=post, reason="".join(parts))
+
+
+def _pick_member(post: Post):
+    """A member of `post` by its assignment rule, or None (manual: wait for a claim)."""
+    if post.assignment == Post.Assignment.MANUAL:
+        return None
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    members = list(post.members.filter(is_active=True).order_by("id"))
+    if not members:
+        return None
+    if post.assignment == Post.Assignment.ROUND_ROBIN:
+        later = [member for member in members if post.last_assigned_id and member.id > post.last_assigned_id]
+        chosen = later[0] if later else members[0]
+    else:
+        loads = dict(
+            post.members.filter(is_active=True)
+            .annotate(load=Count("assigned_orders", filter=Q(assigned_orders__status__in=list(OPEN_STATUSES))))
+            .values_list("id", "load")
+        )
+        chosen = min(members, key=lambda member: (loads.get(member.id, 0), member.id))
+    Post.objects.filter(pk=post.pk).update(last_assigned=chosen)
+    return chosen
+
+
+# --- intake --------------------------------------------------------------------------------
+
+
+def _validate_create(
+    *,
+    actor,
+    channel,
+    service_item,
+    area,
+    applicant_name,
+    applicant_phone,
+    description,
+    legal_category,
+    applicant_resident_id,
+    priority,
+    parties,
+) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+
+    def fail(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if channel not in Channel.values:
+        fail("channel", "请选择有效的受理渠道。")
+    if not isinstance(service_item, ServiceItem):
+        fail("service_item", "请选择服务事项。")
+    elif not service_item.is_active:
+        fail("service_item", "该服务事项已停用。")
+    if legal_category is not None and not isinstance(legal_category, LegalCategory):
+        fail("legal_category", "请选择有效的法律类别。")
+    if not isinstance(area, OrgNode):
+        fail("area", "请选择诉求所在区域。")
+    elif _is_staff(actor):
+        own = area_of(actor)
+        if own is None or not area.is_within(own):
+            fail("area", "只能登记本辖区内的诉求。")
+    name = (applicant_name or "").strip()
+    if not name:
+        fail("applicant_name", "请填写申请人姓名。")
+    elif len(name) > 50:
+        fail("applicant_name", "申请人姓名不能超过50个字。")
+    clean["applicant_name"] = name
+    if not (applicant_phone or "").strip():
+        fail("applicant_phone", "请填写联系电话。")
+    else:
+        try:
+            clean["applicant_phone"] = pii.validate_phone(applicant_phone)
+        except ValidationError as error:
+            fail("applicant_phone", error.messages[0])
+    clean["applicant_resident_id"] = ""
+    if (applicant_resident_id or "").strip():
+        try:
+            clean["applicant_resident_id"] = pii.validate_resident_id(applicant_resident_id)
+        except ValidationError as error:
+            fail("applicant_resident_id", error.messages[0])
+    text = (description or "").strip()
+    if not text:
+        fail("description", "请填写诉求内容。")
+    elif len(text) > DESCRIPTION_MAX:
+        fail("description", f"诉求内容不能超过{DESCRIPTION_MAX}字（当前{len(text)}字）。")
+    clean["description"] = text
+    if priority not in Priority.values:
+        fail("priority", "请选择有效的紧急程度。")
+    clean_parties = []
+    for index, party in enumerate(parties or [], start=1):
+        party_name = str((party or {}).get("name", "")).strip()
+        if not party_name:
+            fail("parties", f"第{index}位当事人缺少姓名或名称。")
+            continue
+        phone = str(party.get("phone", "") or "").strip()
+        if phone:
+            try:
+                phone = pii.validate_phone(phone)
+            except ValidationError as error:
+                fail("parties", f"第{index}位当事人：{error.messages[0]}")
+        clean_parties.append(
+            {"name": party_name[:100], "phone": phone, "role": str(party.get("role") or "对方当事人")[:30]}
+        )
+    clean["parties"] = clean_parties
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _applicant(*, name: str, phone: str, resident_id: str, user) -> Applicant:
+    applicant = Applicant.objects.filter(phone_hash=lookup_hash("phone", phone)).order_by("id").first()
+    if applicant is None:
+        return Applicant.objects.create(name=name, phone=phone, resident_id=resident_id, user=user)
+    changed = []
+    if applicant.name != name:
+        applicant.name, changed = name, [*changed, "name"]
+    if resident_id and applicant.resident_id != resident_id:
+        applicant.resident_id, changed = resident_id, [*changed, "resident_id", "resident_id_hash"]
+    if user is not None and applicant.user_id is None:
+        applicant.user, changed = user, [*changed, "user"]
+    if changed:
+        applicant.save(update_fields=[*changed, "updated_at"])
+    return applicant
+
+
+def _insert_with_code(order: WorkOrder) -> WorkOrder:
+    for _ in range(CODE_ATTEMPTS):
+        order.tracking_code = new_tracking_code()
+        try:
+            with transaction.atomic():
+                order.save(force_insert=True)
+            return order
+        except IntegrityError:
+            if not WorkOrder.objects.filter(tracking_code=order.tracking_code).exists():
+                raise
+            order.pk = None
+    raise RuntimeError("无法生成唯一的查询码")  # 31**8 codes: practically unreachable
+
+
+@transaction.atomic
+def workorder_create(
+    *,
+    actor,
+    channel: str,
+    service_item,
+    area,
+    applicant_name: str,
+    applicant_phone: str,
+    description: str,
+    legal_category=None,
+    applicant_resident_id: str = "",
+    applicant_user=None,
+    is_complex: bool = False,
+    green_channel: bool = False,
+    priority: int = 0,
+    parties: list[dict] | None = None,
+) -> WorkOrder:
+    """Validate (ValidationError keyed by these argument names, Chinese messages), route,
+    compute the deadline, give a tracking code, write the order and its audit event."""
+    if _is_staff(actor):
+        _require(actor, PERM_INTAKE)
+    clean = _validate_create(
+        actor=actor,
+        channel=channel,
+        service_item=service_item,
+        area=area,
+        applicant_name=applicant_name,
+        applicant_phone=applicant_phone,
+        description=description,
+        legal_category=legal_category,
+        applicant_resident_id=applicant_resident_id,
+        priority=priority,
+        parties=parties,
+    )
+    applicant = _applicant(
+        name=clean["applicant_name"],
+        phone=clean["applicant_phone"],
+        resident_id=clean["applicant_resident_id"],
+        user=applicant_user if getattr(applicant_user, "is_authenticated", False) else None,
+    )
+    route = route_preview(
+        service_item=service_item, legal_category=legal_category, area=area, is_complex=bool(is_complex)
+    )
+    received_at = _now()
+    assignee = _pick_member(route.post) if route.post is not None else None
+    order = WorkOrder(
+        channel=channel,
+        service_item=service_item,
+        legal_category=legal_category,
+        area=area,
+        applicant=applicant,
+        description=clean["description"],
+        first_owner=actor if _is_staff(actor) else None,
+        handling_org=route.org,
+        post=route.post,
+        assignee=assignee,
+        priority=priority,
+        green_channel=bool(green_channel),
+        is_complex=bool(is_complex),
+        status=Status.ASSIGNED if assignee else Status.RECEIVED,
+        received_at=received_at,
+        deadline=sla.deadline_for(received_at, service_item.time_limit_days, workdays.is_workday),
+    )
+    _insert_with_code(order)
+    for party in clean["parties"]:
+        Party.objects.create(work_order=order, **party)
+    audit.record(
+        actor=actor,
+        verb="workorder.created",
+        target=order,
+        org=order.handling_org,
+        payload={
+            "tracking_code": order.tracking_code,
+            "channel": channel,
+            "service_item": service_item.code,
+            "legal_category": legal_category.code if legal_category else "",
+            "area": area.code,
+            "handling_org": route.org.code,
+            "post": route.post.code if route.post else "",
+            "assignee": assignee.get_username() if assignee else "",
+            "route_reason": route.reason,
+            "deadline": order.deadline.isoformat(),
+        },
+        actor_label="" if actor is not None else "群众",
+    )
+    return order
+
+
+def workorder_create_idempotent(*, key: str, request_hash: str, **fields) -> tuple[WorkOrder, bool]:
+    """(order, created). Same key + same hash → the first order, created=False.
+    Same key + other hash → IdempotencyMismatch. First request still running → IdempotencyInFlight.
+    Call outside any transaction: the key is committed on its own first, as "in flight"."""
+    key = (key or "").strip()
+    if not key or len(key) > 100:
+        raise ValidationError({"key": "Idempotency-Key 应为1到100个字符。"})
+    try:
+        with transaction.atomic():
+            record = IdempotencyKey.objects.create(key=key, request_hash=request_hash)
+    except IntegrityError:
+        record = IdempotencyKey.objects.get(key=key)
+        if record.request_hash != request_hash:
+            raise IdempotencyMismatch("该 Idempotency-Key 已用于内容不同的请求。") from None
+        if record.work_order_id is not None:
+            return WorkOrder.objects.get(pk=record.work_order_id), False
+        stale_before = _now() - datetime.timedelta(seconds=IDEMPOTENCY_STALE_SECONDS)
+        taken = IdempotencyKey.objects.filter(
+            pk=record.pk, work_order__isnull=True, created_at=record.created_at, created_at__lt=stale_before
+        ).update(created_at=_now())
+        if not taken:
+            raise IdempotencyInFlight("使用该 Idempotency-Key 的请求仍在处理中，请稍后重试。") from None
+    try:
+        with transaction.atomic():
+            order = workorder_create(**fields)
+            IdempotencyKey.objects.filter(pk=record.pk).update(work_order=order)
+    except BaseException:
+        IdempotencyKey.objects.filter(pk=record.pk, work_order__isnull=True).delete()
+        raise
+    return order, True
+
+
+# --- the one guarded transition ------------------------------------------------------------
+
+
+def _check_actor(actor, order: WorkOrder, action: str) -> None:
+    if action in ASSIGN_ACTIONS and not (
+        action == "escalate" and getattr(actor, "pk", None) is not None and order.assignee_id == actor.pk
+    ):
+        _require(actor, PERM_ASSIGN)
+    else:
+        _require(actor, PERM_HANDLE)
+    _require_visible(actor, order)
+
+
+def can_transition(*, actor, order: WorkOrder, action: str) -> bool:
+    """Whether `actor` may perform `action` on `order` now (status and permission), so pages
+    and the API offer only what `workorder_transition` would accept."""
+    if action not in TRANSITIONS or order.status not in TRANSITIONS[action][0]:
+        return False
+    try:
+        _check_actor(actor, order, action)
+    except PermissionDenied:
+        return False
+    if action == "claim":
+        return order.assignee_id is None
+    if action == "escalate":
+        return order.handling_org.parent_id is not None
+    return True
+
+
+def allowed_actions(*, actor, order: WorkOrder) -> list[str]:
+    """The actions of TRANSITIONS that `actor` may perform on `order` now, in table order."""
+    return [action for action in TRANSITIONS if can_transition(actor=actor, order=order, action=action)]
+
+
+def _refuse(order: WorkOrder, action: str) -> TransitionNotAllowed:
+    return TransitionNotAllowed(
+        f"工单当前状态为「{order.get_status_display()}」，不能执行「{ACTION_LABELS.get(action, action)}」操作。"
+    )
+
+
+def _need(details: dict, name: str, message: str):
+    value = details.get(name)
+    if value in (None, ""):
+        raise ValidationError({name: message})
+    return value
+
+
+def _staff_user(user, field: str, actor):
+    from open12348.accounts.models import User
+
+    if not isinstance(user, User) or not user.is_active or not user.is_staff_member:
+        raise ValidationError({field: "请选择有效的工作人员。"})
+    if not user.has_perm(PERM_HANDLE):
+        raise ValidationError({field: f"{user}没有办理工单的权限。"})
+    own, theirs = area_of(actor), area_of(user)
+    if own is None or theirs is None or not (theirs.is_within(own) or own.is_within(theirs)):
+        raise ValidationError({field: f"{user}不在您的管辖范围内。"})
+    return user
+
+
+def _apply(actor, order: WorkOrder, action: str, reason: str, details: dict, now) -> dict:
+    """Action-specific effects on the locked `order`; returns the audit payload details."""
+    payload: dict[str, Any] = {}
+    if action == "assign":
+        post = details.get("post")
+        if post is not None and not isinstance(post, Post):
+            raise ValidationError({"post": "请选择有效的岗位。"})
+        assignee = details.get("assignee")
+        if assignee is None and post is not None:
+            assignee = _pick_member(post)
+        if assignee is None:
+            raise ValidationError({"assignee": "请选择承办人（只调整承办单位或岗位请使用“转办”）。"})
+        order.assignee = _staff_user(assignee, "assignee", actor)
+        if post is not None:
+            order.post = post
+        payload.update(assignee=order.assignee.get_username(), assignee_name=_label(order.assignee))
+        if post is not None:
+            payload["post"] = post.code
+    elif action == "transfer":
+        org = details.get("org")
+        if not isinstance(org, OrgNode):
+            raise ValidationError({"org": "请选择转办的承办单位。"})
+        post = details.get("post")
+        if post is not None and (not isinstance(post, Post) or post.org_id != org.pk):
+            raise ValidationError({"post": "岗位应属于转办的承办单位。"})
+        payload.update(from_org=order.handling_org.code, to_org=org.code, post=post.code if post else "")
+        order.handling_org, order.post, order.assignee = org, post, None
+    elif action == "escalate":
+        parent = order.handling_org.parent
+        if parent is None:
+            raise TransitionNotAllowed(f"{order.handling_org.name}已是最高层级，无法继续上报。")
+        payload.update(from_org=order.handling_org.code, to_org=parent.code)
+        order.handling_org, order.post, order.assignee = parent, None, None
+    elif action == "refer_out":
+        body = _need(details, "referred_to", "请选择接收部门。")
+        if body not in ReferralBody.values:
+            raise ValidationError({"referred_to": "请选择有效的接收部门。"})
+        name = str(details.get("referred_to_name") or "").strip()
+        if body == ReferralBody.OTHER and not name:
+            raise ValidationError({"referred_to_name": "请填写接收单位名称。"})
+        order.referred_to, order.referred_to_name = body, name[:100]
+        payload.update(referred_to=body, referred_to_name=order.referred_to_name)
+    elif action == "resolve":
+        code = str(_need(details, "outcome_code", "请选择办理结果。")).strip()
+        order.outcome_code, order.resolved_at = code[:40], now
+        payload["outcome_code"] = order.outcome_code
+        reply = str(details.get("reply") or "").strip()
+        if reply:
+            if len(reply) > NOTE_MAX:
+                raise ValidationError({"reply": f"答复不能超过{NOTE_MAX}字。"})
+            note = Note.objects.create(work_order=order, author=actor, body=reply, is_public=True)
+            payload["reply_note"] = note.pk
+    elif action == "request_materials":
+        order.clock_paused_at = now
+    elif action == "materials_received":
+        pass  # the clock resumes below, as for every action leaving awaiting_materials
+    elif action == "close":
+        order.closed_at = now
+    elif action == "reopen":
+        payload.update(previous_deadline=order.deadline.isoformat() if order.deadline else "")
+        order.resolved_at = order.closed_at = None
+        order.outcome_code = ""
+        order.deadline = sla.deadline_for(now, order.service_item.time_limit_days, workdays.is_workday)
+    elif action == "merge":
+        target = details.get("into")
+        if not isinstance(target, WorkOrder):
+            raise ValidationError({"into": "请选择要合并到的工单。"})
+        seen = {order.pk}
+        while target.merged_into_id is not None:
+            if target.pk in seen:
+                break
+            seen.add(target.pk)
+            target = WorkOrder.objects.select_related("handling_org", "area").get(pk=target.merged_into_id)
+        if target.pk == order.pk:
+            raise ValidationError({"into": "不能合并到工单自身。"})
+        _require_visible(actor, target)
+        order.merged_into = target
+        WorkOrder.objects.filter(merged_into=order).update(merged_into=target)  # no chains
+        payload.update(into=target.pk, into_tracking_code=target.tracking_code)
+    return payload
+
+
+def workorder_transition(*, actor, order: WorkOrder, action: str, reason: str = "", **details) -> WorkOrder:
+    """The one guarded transition. `action` is a key of models.TRANSITIONS. Details by action:
+    assign(assignee=User | post=Post), transfer(org=OrgNode, post=Post|None, reason),
+    escalate(reason), refer_out(referred_to=ReferralBody, referred_to_name, reason),
+    reject(reason), withdraw(reason), reopen(reason), resolve(outcome_code, reply=""),
+    request_materials(reason), merge(into=WorkOrder). `claim` assigns to the actor and raises
+    AlreadyClaimed when someone else holds it. Illegal → TransitionNotAllowed; not allowed
+    for this actor → PermissionDenied; missing details → ValidationError."""
+    if action not in TRANSITIONS:
+        raise ValidationError({"action": f"未知的操作：{action}"})
+    reason = (reason or "").strip()
+    if action in REASON_REQUIRED and not reason:
+        raise ValidationError({"reason": f"请填写{ACTION_LABELS[action]}的原因。"})
+    if len(reason) > 500:
+        raise ValidationError({"reason": "原因不能超过500字。"})
+    if action == "claim":
+        return _claim(actor=actor, order=order)
+    sources, target = TRANSITIONS[action]
+    with transaction.atomic():
+        locked = (
+            WorkOrder.objects.select_for_update(of=("self",))
+            .select_related("handling_org__parent", "area", "service_item", "assignee")
+            .get(pk=order.pk)
+        )
+        _check_actor(actor, locked, action)
+        if locked.status not in sources:
+            raise _refuse(locked, action)
+        now = _now()
+        from_status = locked.status
+        payload = _apply(actor, locked, action, reason, details, now)
+        if target != Status.AWAITING_MATERIALS and locked.clock_paused_at is not None:
+            if locked.deadline is not None:
+                payload["paused_from"] = locked.clock_paused_at.isoformat()
+                locked.deadline = sla.resumed_deadline(
+                    locked.deadline, locked.clock_paused_at, now, workdays.is_workday
+                )
+            locked.clock_paused_at = None
+        locked.status = target
+        if reason:
+            locked.status_reason = reason
+        locked.save()
+        audit.record(
+            actor=actor,
+            verb=f"workorder.{action}",
+            target=locked,
+            org=locked.handling_org,
+            payload={
+                "from": from_status,
+                "to": target,
+                "reason": reason,
+                "deadline": locked.deadline.isoformat() if locked.deadline else "",
+                **payload,
+            },
+        )
+    order.refresh_from_db()
+    return order
+
+
+def _claim(*, actor, order: WorkOrder) -> WorkOrder:
+    with transaction.atomic():
+        current = WorkOrder.objects.select_related("handling_org", "area", "assignee").get(pk=order.pk)
+        _check_actor(actor, current, "claim")
+        now = _now()
+        won = WorkOrder.objects.filter(pk=order.pk, status=Status.RECEIVED, assignee__isnull=True).update(
+            status=Status.ASSIGNED, assignee=actor, updated_at=now
+        )
+        if not won:
+            current = WorkOrder.objects.select_related("assignee").get(pk=order.pk)
+            if current.assignee_id is not None:
+                holder = current.assignee
+                who = "您" if holder.pk == actor.pk else f"「{_label(holder)}」"
+                raise AlreadyClaimed(f"该工单已由{who}认领。", holder=holder)
+            raise _refuse(current, "claim")
+        audit.record(
+            actor=actor,
+            verb="workorder.claim",
+            target=current,
+            org=current.handling_org,
+            payload={"from": Status.RECEIVED, "to": Status.ASSIGNED, "assignee": actor.get_username()},
+        )
+    order.refresh_from_db()
+    return order
+
+
+@transaction.atomic
+def workorder_note_add(*, actor, order: WorkOrder, body: str, is_public: bool = False) -> Note:
+    _require(actor, PERM_HANDLE)
+    _require_visible(actor, order)
+    text = (body or "").strip()
+    if not text:
+        raise ValidationError({"body": "请填写内容。"})
+    if len(text) > NOTE_MAX:
+        raise ValidationError({"body": f"内容不能超过{NOTE_MAX}字。"})
+    note = Note.objects.create(work_order=order, author=actor, body=text, is_public=bool(is_public))
+    audit.record(
+        actor=actor,
+        verb="workorder.note_added",
+        target=order,
+        org=order.handling_org,
+        payload={"note": note.pk, "public": note.is_public},
+    )
+    return note
+
+
+# --- return visits, follow-ups, appeals, call backs (B8) -----------------------------------
+
+
+def _satisfaction(value) -> int:
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        value = 0
+    if value not in Satisfaction.values:
+        raise ValidationError({"satisfaction": "请选择满意度（非常满意、满意、基本满意、不满意、非常不满意）。"})
+    return value
+
+
+def _rate(
+    *, actor, order: WorkOrder, method: str, satisfaction: int, comment: str, actor_label: str = ""
+) -> ReturnVisit:
+    now = _now()
+    visit = ReturnVisit.objects.create(
+        work_order=order,
+        by=actor if _is_staff(actor) else None,
+        method=method,
+        satisfaction=satisfaction,
+        comment=comment,
+        at=now,
+    )
+    WorkOrder.objects.filter(pk=order.pk).update(satisfaction=satisfaction, updated_at=now)
+    order.satisfaction = satisfaction
+    audit.record(
+        actor=actor,
+        verb="workorder.return_visit_recorded",
+        target=order,
+        org=order.handling_org,
+        payload={"visit": visit.pk, "method": method, "satisfaction": satisfaction},
+        actor_label=actor_label,
+    )
+    if satisfaction in DISSATISFIED:
+        follow_up = FollowUp.objects.create(
+            work_order=order,
+            return_visit=visit,
+            reason=f"群众评价为「{Satisfaction(satisfaction).label}」，须整改回复。",
+            deadline=sla.deadline_for(now, FOLLOW_UP_WORKING_DAYS, workdays.is_workday),
+            owner_org=order.handling_org,
+        )
+        audit.record(
+            actor=actor,
+            verb="workorder.follow_up_created",
+            target=order,
+            org=order.handling_org,
+            payload={"follow_up": follow_up.pk, "deadline": follow_up.deadline.isoformat()},
+            actor_label=actor_label,
+        )
+    return visit
+
+
+@transaction.atomic
+def return_visit_record(*, actor, order: WorkOrder, method: str, satisfaction: int, comment: str = "") -> ReturnVisit:
+    """Record a return visit after resolution; a resolved order moves to 回访中. 不满意 and
+    非常不满意 open a follow-up due in 5 working days in the director's queue."""
+    _require(actor, PERM_HANDLE)
+    _require_visible(actor, order)
+    if method not in {ReturnVisit.Method.PHONE, ReturnVisit.Method.SMS, ReturnVisit.Method.VISIT}:
+        raise ValidationError({"method": "请选择回访方式（电话、短信、上门）。"})
+    satisfaction = _satisfaction(satisfaction)
+    given = order
+    order = WorkOrder.objects.select_for_update(of=("self",)).select_related("handling_org").get(pk=order.pk)
+    if order.status == Status.RESOLVED:
+        order = workorder_transition(actor=actor, order=order, action="return_visit")
+    elif order.status != Status.RETURN_VISIT:
+        raise TransitionNotAllowed(f"工单当前状态为「{order.get_status_display()}」，办结后才能回访。")
+    visit = _rate(actor=actor, order=order, method=method, satisfaction=satisfaction, comment=(comment or "").strip())
+    given.refresh_from_db()
+    return visit
+
+
+@transaction.atomic
+def citizen_rating_submit(*, order: WorkOrder, phone: str, satisfaction: int, comment: str = "") -> ReturnVisit:
+    """The applicant rates a resolved order on the tracking page (phone must match; once)."""
+    given = order
+    order = (
+        WorkOrder.objects.select_for_update(of=("self",)).select_related("applicant", "handling_org").get(pk=order.pk)
+    )
+    if not phone or lookup_hash("phone", phone) != order.applicant.phone_hash:
+        raise ValidationError({"phone": "联系电话与受理时登记的不一致。"})
+    if order.status not in (Status.RESOLVED, Status.RETURN_VISIT):
+        raise TransitionNotAllowed("工单办结后才能评价。")
+    if ReturnVisit.objects.filter(work_order=order, method=ReturnVisit.Method.SELF).exists():
+        raise TransitionNotAllowed("您已评价过该工单。")
+    comment = (comment or "").strip()
+    if len(comment) > 1000:
+        raise ValidationError({"comment": "评价意见不能超过1000字。"})
+    visit = _rate(
+        actor=None,
+        order=order,
+        method=ReturnVisit.Method.SELF,
+        satisfaction=_satisfaction(satisfaction),
+        comment=comment,
+        actor_label="群众",
+    )
+    given.refresh_from_db()
+    return visit
+
+
+@transaction.atomic
+def follow_up_resolve(*, actor, follow_up: FollowUp, resolution: str) -> FollowUp:
+    _require(actor, PERM_ASSIGN)
+    _require_visible(actor, follow_up.work_order)
+    if follow_up.resolved_at is not None:
+        raise TransitionNotAllowed("该整改已处理。")
+    text = (resolution or "").strip()
+    if not text:
+        raise ValidationError({"resolution": "请填写处理情况。"})
+    follow_up.resolution, follow_up.resolved_at, follow_up.resolved_by = text, _now(), actor
+    follow_up.save(update_fields=["resolution", "resolved_at", "resolved_by", "updated_at"])
+    audit.record(
+        actor=actor,
+        verb="workorder.follow_up_resolved",
+        target=follow_up.work_order,
+        org=follow_up.work_order.handling_org,
+        payload={"follow_up": follow_up.pk},
+    )
+    return follow_up
+
+
+@transaction.atomic
+def rating_appeal_file(
+    *, actor, order: WorkOrder, reason: str, return_visit: ReturnVisit | None = None
+) -> RatingAppeal:
+    _require(actor, PERM_HANDLE)
+    _require_visible(actor, order)
+    order = WorkOrder.objects.select_for_update(of=("self",)).select_related("handling_org").get(pk=order.pk)
+    if order.satisfaction is None:
+        raise TransitionNotAllowed("该工单尚无评价，无需申诉。")
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationError({"reason": "请填写申诉理由。"})
+    if RatingAppeal.objects.filter(work_order=order, upheld__isnull=True).exists():
+        raise TransitionNotAllowed("该工单已有待审核的评价申诉。")
+    appeal = RatingAppeal.objects.create(work_order=order, return_visit=return_visit, by=actor, reason=text)
+    audit.record(
+        actor=actor,
+        verb="workorder.rating_appealed",
+        target=order,
+        org=order.handling_org,
+        payload={"appeal": appeal.pk, "satisfaction": order.satisfaction},
+    )
+    return appeal
+
+
+@transaction.atomic
+def rating_appeal_decide(*, actor, appeal: RatingAppeal, upheld: bool, note: str = "") -> RatingAppeal:
+    """The director decides; an upheld appeal sets the rating aside (satisfaction cleared)."""
+    _require(actor, PERM_ASSIGN)
+    order = appeal.work_order
+    _require_visible(actor, order)
+    if appeal.by_id == actor.pk:
+        raise PermissionDenied("不能审核自己提出的申诉。")
+    decided = RatingAppeal.objects.filter(pk=appeal.pk, upheld__isnull=True).update(
+        upheld=bool(upheld), decided_by=actor, decided_at=_now(), decision_note=(note or "").strip()[:500]
+    )
+    if not decided:
+        raise TransitionNotAllowed("该申诉已审核。")
+    appeal.refresh_from_db()
+    previous = order.satisfaction
+    if appeal.upheld:
+        WorkOrder.objects.filter(pk=order.pk).update(satisfaction=None, updated_at=_now())
+        order.satisfaction = None
+    audit.record(
+        actor=actor,
+        verb="workorder.rating_appeal_decided",
+        target=order,
+        org=order.handling_org,
+        payload={"appeal": appeal.pk, "upheld": appeal.upheld, "previous_satisfaction": previous},
+    )
+    return appeal
+
+
+@transaction.atomic
+def callback_record(*, actor, order: WorkOrder, correction: str) -> Callback:
+    """A wrong answer corrected by calling the applicant back (seed 004 §2.3)."""
+    _require(actor, PERM_HANDLE)
+    _require_visible(actor, order)
+    text = (correction or "").strip()
+    if not text:
+        raise ValidationError({"correction": "请填写更正内容。"})
+    if len(text) > NOTE_MAX:
+        raise ValidationError({"correction": f"更正内容不能超过{NOTE_MAX}字。"})
+    callback = Callback.objects.create(work_order=order, by=actor, correction=text, at=_now())
+    audit.record(
+        actor=actor,
+        verb="workorder.callback_recorded",
+        target=order,
+        org=order.handling_org,
+        payload={"callback": callback.pk},
+    )
+    return callback
+
+
+# --- ledgers (B7) --------------------------------------------------------------------------
+
+
+def _require_org(actor, org) -> None:
+    own = area_of(actor)
+    if not isinstance(org, OrgNode):
+        raise ValidationError({"org": "请选择所属区域。"})
+    if own is None or not org.is_within(own):
+        raise PermissionDenied("只能安排本辖区的事项。")
+
+
+@transaction.atomic
+def duty_shift_create(
+    *, actor, org, user, starts_at, ends_at, site=None, window=None, seat_label: str = ""
+) -> DutyShift:
+    _require(actor, PERM_ASSIGN)
+    _require_org(actor, org)
+    if starts_at is None or ends_at is None or ends_at <= starts_at:
+        raise ValidationError({"ends_at": "结束时间应晚于开始时间。"})
+    if site is not None and not site.org.is_within(org):
+        raise ValidationError({"site": "站点应在所属区域内。"})
+    if window is not None and (site is None or window.site_id != site.pk):
+        raise ValidationError({"window": "窗口应属于所选站点。"})
+    shift = DutyShift.objects.create(
+        org=org,
+        site=site,
+        window=window,
+        seat_label=(seat_label or "").strip()[:40],
+        user=user,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+    audit.record(actor=actor, verb="workorder.duty_shift_created", target=shift, org=org, payload={"user": user.pk})
+    return shift
+
+
+@transaction.atomic
+def reception_day_create(
+    *, actor, org, leader_name: str, date: datetime.date, place: str, topic: str = "", records: str = ""
+) -> ReceptionDay:
+    _require(actor, PERM_ASSIGN)
+    _require_org(actor, org)
+    errors = {}
+    if not (leader_name or "").strip():
+        errors["leader_name"] = "请填写接待领导。"
+    if not (place or "").strip():
+        errors["place"] = "请填写接待地点。"
+    if not isinstance(date, datetime.date):
+        errors["date"] = "请填写接待日期。"
+    if errors:
+        raise ValidationError(errors)
+    day = ReceptionDay.objects.create(
+        org=org,
+        leader_name=leader_name.strip()[:50],
+        date=date,
+        place=place.strip()[:120],
+        topic=(topic or "").strip()[:200],
+        records=(records or "").strip(),
+    )
+    audit.record(actor=actor, verb="workorder.reception_day_created", target=day, org=org, payload={"date": str(date)})
+    return day
+
+
+# --- reference data edited in the admin ----------------------------------------------------
+
+
+@transaction.atomic
+def post_upsert(*, actor, post: Post, members=None) -> Post:
+    """Create or change a post (the admin's form instance); members replaced when given."""
+    _require_org(actor, post.org)
+    created = post.pk is None
+    post.save()
+    if members is not None:
+        post.members.set(members)
+    audit.record(
+        actor=actor,
+        verb="workorder.post_created" if created else "workorder.post_changed",
+        target=post,
+        org=post.org,
+        payload={"code": post.code, "assignment": post.assignment},
+    )
+    return post
+
+
+@transaction.atomic
+def routing_rule_upsert(*, actor, rule: RoutingRule) -> RoutingRule:
+    created = rule.pk is None
+    rule.save()
+    audit.record(
+        actor=actor,
+        verb="workorder.routing_rule_created" if created else "workorder.routing_rule_changed",
+        target=rule,
+        payload={
+            "name": rule.name,
+            "service_item": rule.service_item.code if rule.service_item_id else "",
+            "legal_category": rule.legal_category.code if rule.legal_category_id else "",
+            "complex_only": rule.complex_only,
+            "target": rule.target,
+            "post_code": rule.post_code,
+            "priority": rule.priority,
+            "is_active": rule.is_active,
+        },
+    )
+    return rule
