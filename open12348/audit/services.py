@@ -8,7 +8,7 @@ from open12348.audit import chain, context
 from open12348.audit.models import ChainHead, Event
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def record(
     *,
     actor=None,
@@ -20,7 +20,8 @@ def record(
 ) -> Event:
     """Append one event to the tamper-evident trail, in the caller's transaction: if the
     business write rolls back, so does its event, and if the event cannot be written,
-    the business write fails with it (fail-closed)."""
+    the business write fails with it (fail-closed). No savepoint of its own: a failed event
+    marks the caller's whole transaction for rollback, which is what fail-closed asks."""
     head = _locked_head()
     request = context.current.get()
     actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None

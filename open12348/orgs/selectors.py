@@ -34,6 +34,16 @@ def visible_orgs(user, *, within: OrgNode | None = None) -> QuerySet[OrgNode]:
     return in_area(OrgNode.objects.select_related("parent"), user, via="", within=within)
 
 
+def visible_org(user, code: str, *, within: OrgNode | None = None) -> OrgNode | None:
+    """The node with `code` if `visible_orgs(user, within=within)` holds it: one look-up by the
+    unique code, the subtree rule of `in_area` checked on the row."""
+    area = area_of(user)
+    if area is None or (within is not None and not within.is_within(area)):
+        return None
+    node = next(iter(OrgNode.objects.filter(code=code).order_by()), None)
+    return node if node is not None and node.is_within(within or area) else None
+
+
 def org_by_code(code: str) -> OrgNode | None:
     return OrgNode.objects.filter(code=code).first()
 

@@ -30,11 +30,11 @@ from open12348.api.permissions import HasPermission, TokenScopePermission
 from open12348.api.serializers import StrictSerializer
 from open12348.api.views import PUBLIC, ApiViewMixin
 from open12348.audit.context import client_ip
-from open12348.audit.models import ChainHead, Event
+from open12348.audit.models import Event
 from open12348.catalog.models import LegalCategory
 from open12348.catalog.selectors import service_item_by_code
 from open12348.core import pii
-from open12348.orgs.selectors import in_area, org_by_code, visible_orgs
+from open12348.orgs.selectors import in_area, org_by_code, visible_org
 from open12348.workorders import selectors, services
 from open12348.workorders.exceptions import AlreadyClaimed, IdempotencyMismatch, WorkOrderConflict
 from open12348.workorders.models import (
@@ -117,15 +117,10 @@ def request_hash(data) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def audit_head() -> int:
-    """The sequence number of the last audit event (0 before the first)."""
-    return ChainHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
-
-
 def route_reason(order: WorkOrder, *, after_seq: int | None = None) -> str:
-    """Why the order went where it went, as the creating service recorded it. `after_seq`
-    (the audit head before the create) bounds the look-up to the events written since: the
-    audit trail has no index on its target, so an unbounded look-up grows with the trail."""
+    """Why the order went where it went, as the creating service recorded it: carried by the
+    order `workorder_create` returns, else read from its `workorder.created` event (the audit
+    trail's `audit_event_target` index). `after_seq` optionally bounds the look-up further."""
     reason = getattr(order, "route_reason", None)
     if reason:
         return reason
@@ -201,7 +196,7 @@ class WorkOrderCreateSerializer(StrictSerializer):
 
     def validate_area(self, value):
         request = self.context["request"]
-        node = visible_orgs(request.user, within=token_org(request)).filter(code=value).first()
+        node = visible_org(request.user, value, within=token_org(request))
         if node is None:
             raise serializers.ValidationError("未找到该区划代码，或该区域不在您的服务区域内。")
         return node
@@ -250,6 +245,21 @@ class WorkOrderCreatedSerializer(serializers.ModelSerializer):
 
     def get_route_reason(self, order) -> str:
         return route_reason(order, after_seq=self.context.get("after_seq"))
+
+
+def created_data(order: WorkOrder) -> dict:
+    """What `WorkOrderCreatedSerializer(order).data` gives, built directly (B1: the intake's
+    answer); a test checks both give the same body."""
+    return {
+        "id": order.pk,
+        "tracking_code": order.tracking_code,
+        "status": order.status,
+        "status_display": str(order.get_status_display()),
+        "deadline": _when(order.deadline),
+        "handling_org": order.handling_org.code,
+        "post": order.post.code if order.post_id else None,
+        "route_reason": route_reason(order),
+    }
 
 
 # --- Reading --------------------------------------------------------------------------------
@@ -410,6 +420,95 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
         return TimelineEntrySerializer(rows, many=True).data
 
 
+_DATETIME = serializers.DateTimeField()  # unbound: formats as the serializers do (ISO 8601, local zone)
+
+
+def _when(value):
+    return _DATETIME.to_representation(value) if value is not None else None
+
+
+def _name_of(display: str | None, username: str | None) -> str | None:
+    """`display_name` from the two columns (None when there is no user)."""
+    if username is None:
+        return None
+    return display or username
+
+
+def workorder_detail_data(order: WorkOrder, *, now=None) -> dict:
+    """What `WorkOrderDetailSerializer(order).data` gives, built directly: the detail is the
+    most read page of the API (B3), and building the serializer's fields per request (nested
+    serializers for parties, notes and timeline) cost more than its four queries. The
+    serializer stays the documented schema; a test checks that both give the same body.
+    `order` must come with the relations `selectors.workorder_for` selects."""
+    category, applicant = order.legal_category, order.applicant
+    parties = [
+        {"role": str(role), "name": pii.mask_name(name), "phone": pii.mask_phone(phone)}
+        for role, name, phone in Party.objects.filter(work_order=order)
+        .order_by("id")
+        .values_list("role", "name", "phone")
+    ]
+    notes = [
+        {
+            "id": pk,
+            "body": str(body),
+            "is_public": is_public,
+            "author": _name_of(display, username),
+            "created_at": _when(created_at),
+        }
+        for pk, body, is_public, created_at, display, username in Note.objects.filter(work_order=order)
+        .order_by("created_at", "id")
+        .values_list("id", "body", "is_public", "created_at", "author__display_name", "author__username")
+    ]
+    timeline = [
+        {
+            "at": _when(at),
+            "verb": str(verb),
+            "actor": _name_of(display, username) if username is not None else (label or None),
+            "reason": str((payload or {}).get("reason", "") or ""),
+        }
+        for at, verb, label, payload, display, username in selectors.workorder_timeline(order).values_list(
+            "at", "verb", "actor_label", "payload", "actor__display_name", "actor__username"
+        )
+    ]
+    return {
+        "id": order.pk,
+        "tracking_code": order.tracking_code,
+        "channel": order.channel,
+        "channel_display": str(order.get_channel_display()),
+        "service_item": {"code": str(order.service_item.code), "name": str(order.service_item.name)},
+        "legal_category": {"code": str(category.code), "name": str(category.name)} if category else None,
+        "area": order.area.code,
+        "handling_org": order.handling_org.code,
+        "post": order.post.code if order.post_id else None,
+        "assignee": display_name(order.assignee),
+        "status": order.status,
+        "status_display": str(order.get_status_display()),
+        "priority": order.priority,
+        "priority_display": str(order.get_priority_display()),
+        "green_channel": order.green_channel,
+        "received_at": _when(order.received_at),
+        "deadline": _when(order.deadline),
+        "due_state": selectors.due_state(order, now or timezone.now()),
+        "applicant_name": pii.mask_name(applicant.name),
+        "applicant_phone": pii.mask_phone(applicant.phone),
+        "description": str(order.description),
+        "is_complex": order.is_complex,
+        "first_owner": display_name(order.first_owner),
+        "resolved_at": _when(order.resolved_at),
+        "closed_at": _when(order.closed_at),
+        "outcome_code": str(order.outcome_code),
+        "satisfaction": order.satisfaction,
+        "referred_to": order.referred_to,
+        "referred_to_display": str(order.get_referred_to_display()),
+        "referred_to_name": str(order.referred_to_name),
+        "status_reason": str(order.status_reason),
+        "merged_into": order.merged_into.tracking_code if order.merged_into_id else None,
+        "parties": parties,
+        "notes": notes,
+        "timeline": timeline,
+    }
+
+
 class WorkOrderQuerySerializer(StrictSerializer):
     tab = serializers.ChoiceField(choices=list(TAB_LABELS.items()), required=False, help_text="收件箱标签")
     status = serializers.ChoiceField(choices=Status.choices, required=False, help_text="状态")
@@ -475,8 +574,9 @@ class WorkOrderListCreateView(WorkOrderViewMixin, generics.ListAPIView):
             legal_category=query.get("legal_category", ""),
             date_from=query.get("date_from"),
             date_to=query.get("date_to"),
+            within=token_org(self.request),
         )
-        return scoped_orders(self.request, orders).select_related("applicant")
+        return orders.select_related("applicant")
 
     @extend_schema(
         tags=[TAG],
@@ -514,7 +614,6 @@ class WorkOrderListCreateView(WorkOrderViewMixin, generics.ListAPIView):
         fields = dict(serializer.validated_data)
         fields["parties"] = [dict(party) for party in fields.get("parties", [])]
         fields["legal_category"] = fields.get("legal_category") or None
-        after_seq = audit_head()
         try:
             if key is None:
                 order, created = services.workorder_create(actor=request.user, **fields), True
@@ -529,8 +628,9 @@ class WorkOrderListCreateView(WorkOrderViewMixin, generics.ListAPIView):
             raise IdempotencyKeyReused() from None
         except WorkOrderConflict as exc:
             raise conflict(exc) from None
-        context = {"request": request, "after_seq": after_seq if created else None}
-        body = WorkOrderCreatedSerializer(order, context=context).data
+        # A new order carries its route reason; a replayed one is looked up by the audit
+        # trail's target index.
+        body = created_data(order)
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @staticmethod
@@ -563,6 +663,9 @@ class WorkOrderDetailView(WorkOrderViewMixin, generics.RetrieveAPIView):
         order = visible_order(self.request, self.kwargs["pk"])
         self.check_object_permissions(self.request, order)
         return order
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(workorder_detail_data(self.get_object(), now=timezone.now()))
 
 
 # --- Transitions ----------------------------------------------------------------------------
@@ -641,7 +744,7 @@ class MergeSerializer(StrictSerializer):
             except Http404:
                 target = None
         if target is None:
-            orders = scoped_orders(request, selectors.workorder_list(viewer=request.user))
+            orders = selectors.workorder_list(viewer=request.user, within=token_org(request))
             code = services.normalise_tracking_code(value)
             target = orders.filter(tracking_code=code).first() if code else None
         if target is None:
@@ -819,3 +922,84 @@ urlpatterns = [
     ],
     path("track/<str:code>/", WorkOrderTrackView.as_view(), name="workorder-track"),
 ]
+
+
+# --- Attachments (appended: SECURITY.md C31) --------------------------------------------------
+# List and upload of an order's attachments. The bytes are checked by `workorders.uploads` in
+# `services.attachment_add`; staff download them through the console page (C33 headers).
+
+from django.urls import reverse as _reverse  # noqa: E402
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser  # noqa: E402
+
+from open12348.workorders.models import Attachment  # noqa: E402
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.SerializerMethodField(help_text="上传人姓名；群众提交时为 null")
+    download_url = serializers.SerializerMethodField(help_text="下载地址（工作人员登录后可下载）")
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "content_type", "size", "sha256", "uploaded_by", "created_at", "download_url"]
+        read_only_fields = fields
+
+    def get_uploaded_by(self, attachment) -> str | None:
+        return display_name(attachment.uploaded_by)
+
+    def get_download_url(self, attachment) -> str:
+        return _reverse("workorders:attachment-download", args=[attachment.work_order_id, attachment.pk])
+
+
+class AttachmentUploadSerializer(StrictSerializer):
+    file = serializers.FileField(
+        help_text="附件：JPG、PNG、PDF 或 OFD，每个不超过 20MB；每件工单最多 30 个、合计不超过 100MB",
+        error_messages={
+            "required": "请上传文件（字段名 file）。",
+            "empty": "文件是空的。",
+            "invalid": "没有收到文件。",
+        },
+    )
+
+
+class WorkOrderAttachmentsView(WorkOrderViewMixin, APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        tags=[TAG],
+        summary="工单附件列表",
+        description="不在您服务区域内的工单与不存在的一样返回 404。",
+        parameters=[ID_PARAMETER],
+        responses={200: AttachmentSerializer(many=True), **schema.STAFF_DETAIL_ERRORS},
+    )
+    def get(self, request, pk):
+        order = visible_order(request, pk)
+        attachments = Attachment.objects.filter(work_order=order).select_related("uploaded_by")
+        return Response(AttachmentSerializer(attachments, many=True).data)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="上传工单附件",
+        description=(
+            "multipart/form-data，字段 file。按文件内容识别类型（须与扩展名一致），只接受 JPG、PNG、PDF、OFD；"
+            "图片不超过 4000 万像素，重新编码并清除 EXIF（含定位）信息；不符合的返回 400 并说明原因。"
+        ),
+        parameters=[ID_PARAMETER],
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer, **schema.STAFF_DETAIL_ERRORS, 409: schema.error("工单当前状态不允许")},
+    )
+    def post(self, request, pk):
+        order = visible_order(request, pk)
+        serializer = AttachmentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            attachment = services.attachment_add(
+                actor=request.user, order=order, upload=serializer.validated_data["file"]
+            )
+        except WorkOrderConflict as exc:
+            raise conflict(exc) from None
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+urlpatterns.append(
+    path("work-orders/<int:pk>/attachments/", WorkOrderAttachmentsView.as_view(), name="workorder-attachments")
+)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from open12348.catalog.models import LegalCategory, ServiceItem
 from open12348.core import pii
 from open12348.orgs.models import OrgNode
+from open12348.workorders.forms_files import attachments_field
 from open12348.workorders.models import Channel, ReferralBody, ReturnVisit, Satisfaction, Status
 
 REQUIRED = "请填写{}。"
@@ -169,6 +170,7 @@ class IntakeForm(forms.Form):
     )
     is_complex = forms.BooleanField(label="疑难复杂事项（上报市级办理）", required=False)
     green_channel = forms.BooleanField(label="绿色通道（老年人、残疾人、农民工等优先办理）", required=False)
+    attachments = attachments_field("材料附件（选填）")
 
     def __init__(self, *args, user, channel: str = Channel.WINDOW, areas=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -364,6 +366,7 @@ class PublicRequestForm(forms.Form):
         error_messages=_required("诉求内容") | {"max_length": f"诉求内容不能超过{MAX_DESCRIPTION}字。"},
         widget=forms.Textarea(attrs={"rows": 8}),
     )
+    attachments = attachments_field("相关材料（选填）")
     notice = forms.BooleanField(
         label="我已阅读并同意个人信息保护告知",
         error_messages={"required": "请阅读个人信息保护告知，并勾选“我已阅读并同意”。"},

@@ -251,6 +251,11 @@ class WorkOrder(TimeStampedModel):
             models.Index(fields=["assignee", "status"], name="wo_assignee"),
             models.Index(fields=["area", "received_at"], name="wo_area_received"),
             models.Index(fields=["channel", "received_at"], name="wo_channel_received"),
+            # Covers the inbox tab counts (open orders only), so they never read the wide rows.
+            models.Index(
+                fields=["status", "deadline", "assignee", "handling_org", "area", "post", "first_owner"],
+                name="wo_open_counts",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -481,3 +486,6 @@ class ReceptionDay(TimeStampedModel):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.leader_name}"
+
+
+from open12348.workorders.models_files import Attachment, JointReview  # noqa: E402,F401 — models in a second module

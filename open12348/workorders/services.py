@@ -312,7 +312,6 @@ def _insert_with_code(order: WorkOrder) -> WorkOrder:
     raise RuntimeError("无法生成唯一的查询码")  # 31**8 codes: practically unreachable
 
 
-@transaction.atomic
 def workorder_create(
     *,
     actor,
@@ -331,30 +330,55 @@ def workorder_create(
     parties: list[dict] | None = None,
 ) -> WorkOrder:
     """Validate (ValidationError keyed by these argument names, Chinese messages), route,
-    compute the deadline, give a tracking code, write the order and its audit event."""
-    if _is_staff(actor):
-        _require(actor, PERM_INTAKE)
-    clean = _validate_create(
-        actor=actor,
-        channel=channel,
-        service_item=service_item,
-        area=area,
-        applicant_name=applicant_name,
-        applicant_phone=applicant_phone,
-        description=description,
-        legal_category=legal_category,
-        applicant_resident_id=applicant_resident_id,
-        priority=priority,
-        parties=parties,
+    compute the deadline, give a tracking code, write the order and its audit event.
+    Permission, validation and route are read first; the writes then happen in one
+    transaction (on SQLite `BEGIN IMMEDIATE` holds the writer lock only for those). The
+    returned order carries `route_reason` (the reason recorded in its audit event)."""
+    fields = dict(locals())
+    clean, route = _intake_prepare(fields)
+    with transaction.atomic():
+        return _intake_write(fields, clean, route)
+
+
+_VALIDATED = (
+    "actor",
+    "channel",
+    "service_item",
+    "area",
+    "applicant_name",
+    "applicant_phone",
+    "description",
+    "legal_category",
+    "applicant_resident_id",
+    "priority",
+    "parties",
+)
+
+
+def _intake_prepare(fields: dict[str, Any]) -> tuple[dict[str, Any], RoutePreview]:
+    """Permission, validation and route of an intake: reads only, no transaction needed."""
+    if _is_staff(fields["actor"]):
+        _require(fields["actor"], PERM_INTAKE)
+    clean = _validate_create(**{name: fields[name] for name in _VALIDATED})
+    route = route_preview(
+        service_item=fields["service_item"],
+        legal_category=fields["legal_category"],
+        area=fields["area"],
+        is_complex=bool(fields["is_complex"]),
     )
+    return clean, route
+
+
+def _intake_write(fields: dict[str, Any], clean: dict[str, Any], route: RoutePreview) -> WorkOrder:
+    """The writes of an intake `_intake_prepare` accepted; inside the caller's transaction."""
+    actor, channel, area = fields["actor"], fields["channel"], fields["area"]
+    service_item, legal_category, priority = fields["service_item"], fields["legal_category"], fields["priority"]
+    green_channel, is_complex, applicant_user = fields["green_channel"], fields["is_complex"], fields["applicant_user"]
     applicant = _applicant(
         name=clean["applicant_name"],
         phone=clean["applicant_phone"],
         resident_id=clean["applicant_resident_id"],
         user=applicant_user if getattr(applicant_user, "is_authenticated", False) else None,
-    )
-    route = route_preview(
-        service_item=service_item, legal_category=legal_category, area=area, is_complex=bool(is_complex)
     )
     received_at = _now()
     assignee = _pick_member(route.post) if route.post is not None else None
@@ -398,39 +422,73 @@ def workorder_create(
         },
         actor_label="" if actor is not None else "群众",
     )
+    order.route_reason = route.reason
     return order
 
 
 def workorder_create_idempotent(*, key: str, request_hash: str, **fields) -> tuple[WorkOrder, bool]:
     """(order, created). Same key + same hash → the first order, created=False.
-    Same key + other hash → IdempotencyMismatch. First request still running → IdempotencyInFlight.
-    Call outside any transaction: the key is committed on its own first, as "in flight"."""
+    Same key + other hash → IdempotencyMismatch.
+
+    The key is written in the order's own transaction (one commit per intake): a concurrent
+    request with the same key waits for the first one's transaction (SQLite: the writer lock
+    at `BEGIN IMMEDIATE`; PostgreSQL: the unique index) and then replays its order, and a
+    request that fails leaves no key behind. A key without an order can therefore only be one
+    left by an older release (which committed the key first): that is IdempotencyInFlight
+    until it is IDEMPOTENCY_STALE_SECONDS old, then taken over."""
     key = (key or "").strip()
     if not key or len(key) > 100:
         raise ValidationError({"key": "Idempotency-Key 应为1到100个字符。"})
+    fields = _intake_fields(**fields)
     try:
-        with transaction.atomic():
-            record = IdempotencyKey.objects.create(key=key, request_hash=request_hash)
-    except IntegrityError:
-        record = IdempotencyKey.objects.get(key=key)
-        if record.request_hash != request_hash:
-            raise IdempotencyMismatch("该 Idempotency-Key 已用于内容不同的请求。") from None
-        if record.work_order_id is not None:
-            return WorkOrder.objects.get(pk=record.work_order_id), False
-        stale_before = _now() - datetime.timedelta(seconds=IDEMPOTENCY_STALE_SECONDS)
-        taken = IdempotencyKey.objects.filter(
-            pk=record.pk, work_order__isnull=True, created_at=record.created_at, created_at__lt=stale_before
-        ).update(created_at=_now())
-        if not taken:
-            raise IdempotencyInFlight("使用该 Idempotency-Key 的请求仍在处理中，请稍后重试。") from None
-    try:
-        with transaction.atomic():
-            order = workorder_create(**fields)
-            IdempotencyKey.objects.filter(pk=record.pk).update(work_order=order)
-    except BaseException:
-        IdempotencyKey.objects.filter(pk=record.pk, work_order__isnull=True).delete()
+        clean, route = _intake_prepare(fields)
+    except (ValidationError, PermissionDenied):
+        # A retry of a request that was accepted earlier gets its order even if the same
+        # input would no longer be accepted now (service stopped, account moved).
+        done = IdempotencyKey.objects.filter(key=key, request_hash=request_hash, work_order__isnull=False).first()
+        if done is not None:
+            return WorkOrder.objects.get(pk=done.work_order_id), False
         raise
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyKey.objects.create(key=key, request_hash=request_hash)
+        except IntegrityError:
+            record = IdempotencyKey.objects.get(key=key)
+            if record.request_hash != request_hash:
+                raise IdempotencyMismatch("该 Idempotency-Key 已用于内容不同的请求。") from None
+            if record.work_order_id is not None:
+                return WorkOrder.objects.get(pk=record.work_order_id), False
+            stale_before = _now() - datetime.timedelta(seconds=IDEMPOTENCY_STALE_SECONDS)
+            taken = IdempotencyKey.objects.filter(
+                pk=record.pk, work_order__isnull=True, created_at=record.created_at, created_at__lt=stale_before
+            ).update(created_at=_now())
+            if not taken:
+                raise IdempotencyInFlight("使用该 Idempotency-Key 的请求仍在处理中，请稍后重试。") from None
+        order = _intake_write(fields, clean, route)
+        IdempotencyKey.objects.filter(pk=record.pk).update(work_order=order)
     return order, True
+
+
+def _intake_fields(
+    *,
+    actor,
+    channel: str,
+    service_item,
+    area,
+    applicant_name: str,
+    applicant_phone: str,
+    description: str,
+    legal_category=None,
+    applicant_resident_id: str = "",
+    applicant_user=None,
+    is_complex: bool = False,
+    green_channel: bool = False,
+    priority: int = 0,
+    parties: list[dict] | None = None,
+) -> dict[str, Any]:
+    """`workorder_create`'s arguments with their defaults, as a dict."""
+    return dict(locals())
 
 
 # --- the one guarded transition ------------------------------------------------------------
@@ -602,6 +660,8 @@ def workorder_transition(*, actor, order: WorkOrder, action: str, reason: str = 
         _check_actor(actor, locked, action)
         if locked.status not in sources:
             raise _refuse(locked, action)
+        if action == "resolve":  # joint review (联审会办): lead org only, every other opinion in
+            joint_review_resolve_guard(actor=actor, order=locked)
         now = _now()
         from_status = locked.status
         payload = _apply(actor, locked, action, reason, details, now)
@@ -980,3 +1040,182 @@ def routing_rule_upsert(*, actor, rule: RoutingRule) -> RoutingRule:
         },
     )
     return rule
+
+
+# --- attachments (C31) and joint review (联审会办) ------------------------------------------
+# Models of the second module (models_files); `uploads` is the pure checking module.
+
+ATTACH_WINDOW_MINUTES = 30  # a citizen attaches files right after submitting, on the same page
+OPINION_MAX = 5000
+
+
+def _may_attach(actor, order: WorkOrder) -> None:
+    """Staff who handle or take in orders and can see this one; or, for the citizen's web
+    form, the submitter right after submission (web channel, still 已受理, recent, and the
+    signed-in citizen's own order when signed in). Views pass only the order they just made."""
+    if _is_staff(actor):
+        if not (actor.has_perm(PERM_HANDLE) or actor.has_perm(PERM_INTAKE)):
+            raise PermissionDenied("您没有执行此操作的权限。")
+        _require_visible(actor, order)
+        return
+    recent = order.received_at >= _now() - datetime.timedelta(minutes=ATTACH_WINDOW_MINUTES)
+    if order.channel != Channel.WEB or order.status != Status.RECEIVED or not recent:
+        raise PermissionDenied("只能在提交诉求时上传附件；如需补充材料，请与承办人员联系。")
+    if getattr(actor, "is_authenticated", False) and order.applicant.user_id not in (None, actor.pk):
+        raise PermissionDenied("只能为自己提交的诉求上传附件。")
+
+
+def attachment_add(*, actor, order: WorkOrder, upload):
+    """Check `upload` (a Django UploadedFile) with `workorders.uploads`, store it under a random
+    name, then record the row and its audit event in one transaction. The file is written
+    first, outside the transaction; if the transaction fails (limits re-checked under the
+    order's lock, or any error) the file is deleted again, so nothing is left on disk or in
+    the database. Refusals: ValidationError({"file": …}) in Chinese; PermissionDenied."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from open12348.workorders import uploads
+    from open12348.workorders.models import Attachment
+
+    _may_attach(actor, order)
+    name = getattr(upload, "name", "") or ""
+    try:
+        uploads.check_size(getattr(upload, "size", None))
+        existing = Attachment.objects.filter(work_order=order)
+        uploads.check_order_limits(count=existing.count(), total=sum(existing.values_list("size", flat=True)), adding=0)
+        upload.seek(0)
+        data = upload.read(uploads.MAX_FILE_BYTES + 1)
+        checked = uploads.inspect(data, name)
+    except uploads.UploadRejected as error:
+        raise ValidationError({"file": f"{uploads.clean_name(name)}：{error.message}"}) from None
+    stored = default_storage.save(uploads.storage_name(checked.kind), ContentFile(checked.data))
+    try:
+        with transaction.atomic():
+            locked = WorkOrder.objects.select_for_update(of=("self",)).select_related("handling_org").get(pk=order.pk)
+            existing = Attachment.objects.filter(work_order=locked)
+            try:
+                uploads.check_order_limits(
+                    count=existing.count(),
+                    total=sum(existing.values_list("size", flat=True)),
+                    adding=len(checked.data),
+                )
+            except uploads.UploadRejected as error:
+                raise ValidationError({"file": f"{checked.original_name}：{error.message}"}) from None
+            attachment = Attachment.objects.create(
+                work_order=locked,
+                uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                original_name=checked.original_name,
+                stored_name=stored,
+                content_type=checked.content_type,
+                size=len(checked.data),
+                sha256=hashlib.sha256(checked.data).hexdigest(),
+            )
+            audit.record(
+                actor=actor,
+                verb="workorder.attachment_added",
+                target=locked,
+                org=locked.handling_org,
+                payload={
+                    "attachment": attachment.pk,
+                    "content_type": attachment.content_type,
+                    "size": attachment.size,
+                    "sha256": attachment.sha256,
+                },
+                actor_label="" if _is_staff(actor) else "群众",
+            )
+    except BaseException:
+        default_storage.delete(stored)
+        raise
+    return attachment
+
+
+def _within_org(actor, org: OrgNode) -> bool:
+    own = area_of(actor)
+    return own is not None and own.is_within(org)
+
+
+@transaction.atomic
+def joint_review_open(*, actor, order: WorkOrder, orgs, lead):
+    """A director (assign permission) opens a joint review: `orgs` (OrgNodes in the
+    director's area, at least two with the lead) each give an opinion; `lead` closes."""
+    from open12348.workorders.models import JointReview
+
+    _require(actor, PERM_ASSIGN)
+    _require_visible(actor, order)
+    locked = WorkOrder.objects.select_for_update(of=("self",)).select_related("handling_org").get(pk=order.pk)
+    if locked.status not in OPEN_STATUSES:
+        raise TransitionNotAllowed(f"工单当前状态为「{locked.get_status_display()}」，不能发起联审会办。")
+    if JointReview.objects.filter(work_order=locked).exists():
+        raise TransitionNotAllowed("该工单已发起联审会办。")
+    if not isinstance(lead, OrgNode):
+        raise ValidationError({"lead": "请选择牵头单位。"})
+    chosen: dict[int, OrgNode] = {lead.pk: lead}
+    for org in orgs or []:
+        if not isinstance(org, OrgNode):
+            raise ValidationError({"orgs": "请选择有效的会办单位。"})
+        chosen.setdefault(org.pk, org)
+    if len(chosen) < 2:
+        raise ValidationError({"orgs": "联审会办至少需要牵头单位之外的一个会办单位。"})
+    own = area_of(actor)
+    outside = [org.name for org in chosen.values() if own is None or not org.is_within(own)]
+    if outside:
+        raise ValidationError({"orgs": f"只能邀请本辖区内的单位会办：{'、'.join(outside)}不在您的辖区内。"})
+    reviews = [
+        JointReview.objects.create(work_order=locked, org=org, is_lead=(org.pk == lead.pk)) for org in chosen.values()
+    ]
+    audit.record(
+        actor=actor,
+        verb="workorder.joint_review_opened",
+        target=locked,
+        org=locked.handling_org,
+        payload={"lead": lead.code, "orgs": [org.code for org in chosen.values()]},
+    )
+    return reviews
+
+
+@transaction.atomic
+def joint_review_opinion(*, actor, review, opinion: str):
+    """Staff of the reviewing org (or below it) give or revise that org's opinion."""
+    from open12348.workorders.models import JointReview
+
+    _require(actor, PERM_HANDLE)
+    review = JointReview.objects.select_for_update(of=("self",)).select_related("org", "work_order").get(pk=review.pk)
+    if not _within_org(actor, review.org):
+        raise PermissionDenied(f"只有{review.org.name}的工作人员可以填写该单位的会办意见。")
+    order = review.work_order
+    if order.status not in OPEN_STATUSES:
+        raise TransitionNotAllowed(f"工单当前状态为「{order.get_status_display()}」，不能再填写会办意见。")
+    text = (opinion or "").strip()
+    if not text:
+        raise ValidationError({"opinion": "请填写会办意见。"})
+    if len(text) > OPINION_MAX:
+        raise ValidationError({"opinion": f"会办意见不能超过{OPINION_MAX}字。"})
+    revised = review.opinion_at is not None
+    review.opinion, review.opinion_by, review.opinion_at = text, actor, _now()
+    review.save(update_fields=["opinion", "opinion_by", "opinion_at"])
+    audit.record(
+        actor=actor,
+        verb="workorder.joint_review_opinion",
+        target=order,
+        org=review.org,
+        payload={"review": review.pk, "org": review.org.code, "lead": review.is_lead, "revised": revised},
+    )
+    return review
+
+
+def joint_review_resolve_guard(*, actor, order: WorkOrder) -> None:
+    """Before `resolve`: an order under joint review is resolved only by staff of the lead org,
+    and only once every other org has given its opinion. No joint review: nothing to check."""
+    from open12348.workorders.models import JointReview
+
+    reviews = list(JointReview.objects.filter(work_order=order).select_related("org"))
+    if not reviews:
+        return
+    lead = next((review for review in reviews if review.is_lead), None)
+    if lead is not None and not _within_org(actor, lead.org):
+        raise PermissionDenied(f"该工单为联审会办，由牵头单位{lead.org.name}办结。")
+    waiting = [review.org.name for review in reviews if not review.is_lead and review.opinion_at is None]
+    if waiting:
+        raise TransitionNotAllowed(f"联审会办尚未完成：{'、'.join(waiting)}还没有填写会办意见，暂不能办结。")

@@ -172,7 +172,7 @@ def intake(request):
     areas = _intake_areas(user)
     own = area_of(user)
     if request.method == "POST":
-        form = IntakeForm(request.POST, user=user, channel=channel, areas=areas)
+        form = IntakeForm(request.POST, request.FILES, user=user, channel=channel, areas=areas)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -199,6 +199,11 @@ def intake(request):
                 messages.success(
                     request, f"已登记受理，查询码 {order.tracking_code}。请告知群众凭查询码和手机号码查询办理进度。"
                 )
+                # Attachments after the order committed, each in its own transaction (views_extra).
+                from open12348.workorders.views_extra import attach_all
+
+                for reason in attach_all(user, order, form.cleaned_data.get("attachments") or []):
+                    messages.warning(request, f"附件未保存：{reason}")
                 return redirect("workorders:detail", pk=order.pk)
     else:
         form = IntakeForm(user=user, channel=channel, areas=areas, initial={"channel": channel, "area": own})
@@ -365,6 +370,9 @@ def _detail_context(request, order: WorkOrder, **extra) -> dict:
         "can_visit": order.status in (Status.RESOLVED, Status.RETURN_VISIT)
         and user.has_perm("workorders.handle_workorder"),
     }
+    from open12348.workorders.views_extra import detail_extras  # attachments, joint review, call backs
+
+    context.update(detail_extras(request, order))
     return context | extra
 
 
@@ -524,6 +532,9 @@ def ledger(request, kind: str):
         "can_export": request.user.has_perm("workorders.export_ledger"),
         "export_query": request.GET.urlencode(),
     }
+    from open12348.workorders.views_extra import ledger_extras  # duty-roster / reception-day create forms
+
+    context.update(ledger_extras(request, kind))
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "workorders/ledger.html#results", context)
     return render(request, "workorders/ledger.html", context)
@@ -608,7 +619,7 @@ def submit(request):
     citizen = user if _is_citizen(user) else None
     area_choices = _public_areas()
     if request.method == "POST":
-        form = PublicRequestForm(request.POST, area_choices=area_choices)
+        form = PublicRequestForm(request.POST, request.FILES, area_choices=area_choices)
         if form.is_valid():
             data = form.cleaned_data
             ip = _client_ip(request)
@@ -641,6 +652,12 @@ def submit(request):
                 except ValidationError as error:
                     apply_service_errors(form, error, "description")
                 else:
+                    # Attachments after the order committed; one refused here is named on the next page.
+                    from open12348.workorders.views_extra import attach_all
+
+                    failed = attach_all(citizen, order, data.get("attachments") or [])
+                    for reason in failed:
+                        messages.warning(request, f"附件未保存：{reason}")
                     request.session[SUBMITTED_KEY] = order.pk
                     return redirect("requests:submitted")
     else:

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from open12348.orgs.models import OrgNode, Site, Window
-from open12348.orgs.selectors import area_of, in_area, visible_orgs
+from open12348.orgs.selectors import area_of, in_area, visible_org, visible_orgs
 from open12348.orgs.tests.factories import OrgNodeFactory, SiteFactory, WindowFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +62,15 @@ def test_sites_and_windows_are_scoped_through_their_org(clerk_a, director_a, sta
 def test_narrowing_to_a_node_inside_the_area_applies_and_outside_it_shows_nothing(director_a, town_a, town_a2, town_b):
     assert _names(visible_orgs(director_a, within=town_a)) == {"城厢镇"}
     assert not visible_orgs(director_a, within=town_b).exists()
+
+
+def test_visible_org_by_code_agrees_with_visible_orgs(
+    clerk_a, director_a, outsider_b, citizen, village_a, town_a, town_a2, town_b
+):
+    for user in (clerk_a, director_a, outsider_b, citizen, AnonymousUser()):
+        for within in (None, town_a, town_b):
+            allowed = set(visible_orgs(user, within=within).values_list("code", flat=True))
+            for node in OrgNode.objects.all():
+                found = visible_org(user, node.code, within=within)
+                assert (found is not None) == (node.code in allowed), (user, within, node.code)
+    assert visible_org(director_a, "no-such-code") is None

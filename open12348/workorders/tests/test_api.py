@@ -221,6 +221,8 @@ def test_the_same_idempotency_key_with_another_body_is_a_422(client, write_token
 
 
 def test_a_key_still_in_flight_is_a_409(client, write_token, body, clerk_a):
+    # Only a key without an order (left by an older release that committed keys first) is
+    # still seen "in flight"; concurrent duplicates now wait and replay (test_concurrency).
     IdempotencyKey.objects.create(key=f"u{clerk_a.pk}:req-0003", request_hash=_hash_of(body))
 
     response = post(client, body, write_token, **{"Idempotency-Key": "req-0003"})
@@ -392,6 +394,48 @@ def test_the_detail_has_masked_parties_notes_and_the_timeline(client, clerk_a, t
     assert [entry["verb"] for entry in data["timeline"]][0] == "workorder.created"
     assert data["timeline"][0]["actor"] == "clerk_a"
     assert data["applicant_name"] == "王*明"
+
+
+def test_the_detail_body_is_what_the_documented_serializer_gives(client, clerk_a, director_a, town_a, item, labor):
+    """The detail view builds its body directly (B3); it must stay what the schema documents."""
+    from django.utils import timezone
+
+    from open12348.workorders import selectors
+    from open12348.workorders.api import WorkOrderDetailSerializer, workorder_detail_data
+
+    other = make_order(actor=clerk_a, area=town_a, service_item=item)
+    order = make_order(
+        actor=clerk_a,
+        area=town_a,
+        service_item=item,
+        legal_category=labor,
+        parties=[{"name": "李四海", "phone": "13800001111"}, {"name": "某公司", "phone": "", "role": "用人单位"}],
+    )
+    services.workorder_note_add(actor=clerk_a, order=order, body="内部记录", is_public=False)
+    services.workorder_transition(actor=director_a, order=order, action="assign", assignee=clerk_a)
+    services.workorder_transition(actor=clerk_a, order=order, action="start")
+    services.workorder_transition(actor=clerk_a, order=order, action="request_materials", reason="缺劳动合同")
+    services.workorder_transition(actor=clerk_a, order=order, action="merge", into=other)
+    now = timezone.now()
+    for each in (order, other):
+        loaded = selectors.workorder_for(director_a, each.pk)
+        assert workorder_detail_data(loaded, now=now) == WorkOrderDetailSerializer(loaded, context={"now": now}).data
+    client.force_login(director_a)
+    response = client.get(detail_url(order))
+    assert response.json()["merged_into"] == other.tracking_code
+    assert response.json()["timeline"][-1]["verb"] == "workorder.merge"
+
+
+def test_the_intake_answer_is_what_the_documented_serializer_gives(client, write_token, body):
+    from open12348.workorders.api import WorkOrderCreatedSerializer
+
+    first = post(client, body, write_token, **{"Idempotency-Key": "same-answer"})
+    again = post(client, body, write_token, **{"Idempotency-Key": "same-answer"})
+
+    order = WorkOrder.objects.get()
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json() == again.json() == WorkOrderCreatedSerializer(order).data
+    assert first.json()["route_reason"]
 
 
 def test_an_unknown_id_is_a_404(client, clerk_a):

@@ -465,6 +465,8 @@ def test_the_same_key_with_another_body_is_a_mismatch(clerk_a, town_a):
 
 
 def test_a_key_still_in_flight_is_a_conflict_until_it_goes_stale(clerk_a, town_a):
+    # Keys are now written in the order's own transaction, so a key without an order is one
+    # an older release committed first (and then crashed): refused, then taken over.
     IdempotencyKey.objects.create(key="k-3", request_hash="h1")
     with pytest.raises(IdempotencyInFlight):
         idempotent("k-3", "h1", clerk_a, town_a)

@@ -1,0 +1,205 @@
+"""Forms of attachments, joint review (联审会办), call backs, rating appeals, follow-ups and
+the duty-roster and reception-day ledgers. They only check what a person typed; writes go
+through `workorders.services`."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from open12348.orgs.models import OrgNode, Site, Window
+from open12348.orgs.selectors import area_of, visible_orgs
+from open12348.workorders.forms import AreaChoiceField, area_label
+from open12348.workorders.forms_files import MultipleFileField
+
+REQUIRED = "请填写{}。"
+CHOOSE = "请选择{}。"
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+class AttachmentForm(forms.Form):
+    """The upload form on the detail page."""
+
+    files = MultipleFileField(label="选择文件", required=True)
+
+    def __init__(self, *args, count: int = 0, total: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].existing = (count, total)
+
+
+# ---- Joint review ---------------------------------------------------------------------
+
+
+class JointReviewForm(forms.Form):
+    lead = AreaChoiceField(
+        label="牵头单位",
+        queryset=OrgNode.objects.none(),
+        empty_label="请选择",
+        error_messages={"required": "请选择牵头单位。"},
+    )
+    orgs = forms.ModelMultipleChoiceField(
+        label="会办单位",
+        queryset=OrgNode.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一个会办单位。", "invalid_choice": "请选择有效的会办单位。"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = visible_orgs(user).order_by("path")
+        self.fields["lead"].queryset = orgs
+        self.fields["lead"].top = min((node.depth for node in orgs), default=0)
+        self.fields["orgs"].queryset = orgs
+        self.fields["orgs"].label_from_instance = lambda node: area_label(node, self.fields["lead"].top)
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.CharField(
+        label="会办意见",
+        max_length=5000,
+        error_messages={"required": REQUIRED.format("会办意见"), "max_length": "会办意见不能超过5000字。"},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+# ---- Return visits: call backs, appeals, follow-ups ------------------------------------
+
+
+class CallbackForm(forms.Form):
+    correction = forms.CharField(
+        label="更正内容（回拨群众时更正的答复）",
+        max_length=5000,
+        error_messages={"required": REQUIRED.format("更正内容"), "max_length": "更正内容不能超过5000字。"},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RatingAppealForm(forms.Form):
+    reason = forms.CharField(
+        label="申诉理由",
+        max_length=2000,
+        error_messages={"required": REQUIRED.format("申诉理由"), "max_length": "申诉理由不能超过2000字。"},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class FollowUpResolveForm(forms.Form):
+    resolution = forms.CharField(
+        label="整改处理情况",
+        max_length=5000,
+        error_messages={"required": REQUIRED.format("整改处理情况"), "max_length": "处理情况不能超过5000字。"},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AppealDecideForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label="审核结果",
+        choices=[("yes", "申诉成立（撤销该评价）"), ("no", "申诉不成立（维持评价）")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": CHOOSE.format("审核结果"), "invalid_choice": CHOOSE.format("审核结果")},
+    )
+    note = forms.CharField(
+        label="审核意见（选填）",
+        required=False,
+        max_length=500,
+        error_messages={"max_length": "审核意见不能超过500字。"},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+# ---- Ledgers: duty roster and reception days -------------------------------------------
+
+
+def _datetime_field(label: str) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        input_formats=DATETIME_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": REQUIRED.format(label), "invalid": "请输入有效的日期和时间。"},
+    )
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name or obj.username
+
+
+class DutyShiftForm(forms.Form):
+    org = AreaChoiceField(
+        label="所属区域",
+        queryset=OrgNode.objects.none(),
+        error_messages={"required": CHOOSE.format("所属区域"), "invalid_choice": "请选择您辖区内的区域。"},
+    )
+    user = StaffChoiceField(
+        label="值班人员",
+        queryset=get_user_model().objects.none(),
+        error_messages={"required": CHOOSE.format("值班人员"), "invalid_choice": "请选择您辖区内的工作人员。"},
+    )
+    site = forms.ModelChoiceField(
+        label="站点（选填）",
+        queryset=Site.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "请选择有效的站点。"},
+    )
+    window = forms.ModelChoiceField(
+        label="窗口（选填）",
+        queryset=Window.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "请选择有效的窗口。"},
+    )
+    seat_label = forms.CharField(label="热线坐席（选填）", required=False, max_length=40)
+    starts_at = _datetime_field("开始时间")
+    ends_at = _datetime_field("结束时间")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = visible_orgs(user).order_by("path")
+        self.fields["org"].queryset = orgs
+        self.fields["org"].top = min((node.depth for node in orgs), default=0)
+        area = area_of(user)
+        path = area.path if area is not None else "\x00"
+        self.fields["user"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, staff_profile__org__path__startswith=path)
+            .order_by("username")
+        )
+        self.fields["site"].queryset = Site.objects.filter(org__path__startswith=path).order_by("name")
+        self.fields["window"].queryset = (
+            Window.objects.filter(site__org__path__startswith=path)
+            .select_related("site")
+            .order_by("site__name", "name")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", "结束时间应晚于开始时间。")
+        return cleaned
+
+
+class ReceptionDayForm(forms.Form):
+    org = AreaChoiceField(
+        label="所属区域",
+        queryset=OrgNode.objects.none(),
+        error_messages={"required": CHOOSE.format("所属区域"), "invalid_choice": "请选择您辖区内的区域。"},
+    )
+    leader_name = forms.CharField(
+        label="接待领导", max_length=50, error_messages={"required": REQUIRED.format("接待领导")}
+    )
+    date = forms.DateField(
+        label="接待日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": REQUIRED.format("接待日期"), "invalid": "请输入有效日期。"},
+    )
+    place = forms.CharField(label="接待地点", max_length=120, error_messages={"required": REQUIRED.format("接待地点")})
+    topic = forms.CharField(label="接待主题（选填）", required=False, max_length=200)
+    records = forms.CharField(
+        label="接待记录（选填）", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = visible_orgs(user).order_by("path")
+        self.fields["org"].queryset = orgs
+        self.fields["org"].top = min((node.depth for node in orgs), default=0)
