@@ -517,6 +517,11 @@ def can_transition(*, actor, order: WorkOrder, action: str) -> bool:
         return order.assignee_id is None
     if action == "escalate":
         return order.handling_org.parent_id is not None
+    if action == "resolve":
+        try:
+            joint_review_resolve_guard(actor=actor, order=order)
+        except (PermissionDenied, TransitionNotAllowed):
+            return False
     return True
 
 

@@ -103,6 +103,16 @@ def test_the_lead_resolves_only_after_every_other_opinion(director_a, clerk_a, c
     assert in_progress.status == Status.RESOLVED
 
 
+def test_resolve_is_offered_only_to_the_lead_once_every_opinion_is_in(
+    director_a, clerk_a, clerk_a2, in_progress, town_a, town_a2
+):
+    open_review(director_a, in_progress, town_a, town_a2)
+    assert "resolve" not in services.allowed_actions(actor=clerk_a, order=in_progress)
+    services.joint_review_opinion(actor=clerk_a2, review=JointReview.objects.get(org=town_a2), opinion="同意")
+    assert "resolve" in services.allowed_actions(actor=clerk_a, order=in_progress)
+    assert not services.can_transition(actor=clerk_a2, order=in_progress, action="resolve")
+
+
 def test_an_order_without_joint_review_resolves_as_before(clerk_a, in_progress):
     assert transition(clerk_a, in_progress, "resolve", outcome_code="answered").status == Status.RESOLVED
 
