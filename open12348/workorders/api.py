@@ -30,7 +30,6 @@ from open12348.api.permissions import HasPermission, TokenScopePermission
 from open12348.api.serializers import StrictSerializer
 from open12348.api.views import PUBLIC, ApiViewMixin
 from open12348.audit.context import client_ip
-from open12348.audit.models import Event
 from open12348.catalog.models import LegalCategory
 from open12348.catalog.selectors import service_item_by_code
 from open12348.core import pii
@@ -117,20 +116,11 @@ def request_hash(data) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def route_reason(order: WorkOrder, *, after_seq: int | None = None) -> str:
+def route_reason(order: WorkOrder) -> str:
     """Why the order went where it went, as the creating service recorded it: carried by the
     order `workorder_create` returns, else read from its `workorder.created` event (the audit
-    trail's `audit_event_target` index). `after_seq` optionally bounds the look-up further."""
-    reason = getattr(order, "route_reason", None)
-    if reason:
-        return reason
-    events = Event.objects.filter(
-        target_type=WorkOrder._meta.label_lower, target_id=str(order.pk), verb="workorder.created"
-    )
-    if after_seq is not None:
-        events = events.filter(seq__gt=after_seq)
-    event = events.only("payload").first()
-    return str((event.payload or {}).get("route_reason", "")) if event is not None else ""
+    trail's `audit_event_target` index)."""
+    return getattr(order, "route_reason", None) or selectors.workorder_route_reason(order)
 
 
 def conflict(exc: WorkOrderConflict) -> Conflict:
@@ -244,7 +234,7 @@ class WorkOrderCreatedSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_route_reason(self, order) -> str:
-        return route_reason(order, after_seq=self.context.get("after_seq"))
+        return route_reason(order)
 
 
 def created_data(order: WorkOrder) -> dict:

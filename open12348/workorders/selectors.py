@@ -330,3 +330,15 @@ def assignable_staff(order: WorkOrder, *, limit: int = 200):
         is_active=True, staff_profile__org__path__startswith=order.handling_org.path
     )
     return users.order_by("username")[:limit]
+
+
+def workorder_route_reason(order: WorkOrder) -> str:
+    """Why the order went where it went, as its `workorder.created` event recorded it."""
+    from open12348.audit.models import Event
+
+    event = (
+        Event.objects.filter(target_type=WorkOrder._meta.label_lower, target_id=str(order.pk), verb="workorder.created")
+        .only("payload")
+        .first()
+    )
+    return str((event.payload or {}).get("route_reason", "")) if event is not None else ""

@@ -365,63 +365,73 @@ def _create_page(request, form, *, title: str, kind: str, url: str, status: int 
     return render(request, "workorders/ledger_create.html", context, status=status)
 
 
-@never_cache
-@login_required
-@permission_required(PERM_ASSIGN, raise_exception=True)
-def duty_shift_create(request):
-    url = reverse("workorders:duty-shift-create")
+def _ledger_entry_create(request, *, form_class, create, title: str, kind: str, url_name: str, done: str):
+    """GET: the empty form; POST: `create(actor, cleaned_data)`, then back to the ledger."""
+    url = reverse(url_name)
     if request.method != "POST":
-        return _create_page(request, DutyShiftForm(user=request.user), title="新增值班安排", kind="duty", url=url)
-    form = DutyShiftForm(request.POST, user=request.user)
+        return _create_page(request, form_class(user=request.user), title=title, kind=kind, url=url)
+    form = form_class(request.POST, user=request.user)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            services.duty_shift_create(
-                actor=request.user,
-                org=data["org"],
-                user=data["user"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                site=data["site"],
-                window=data["window"],
-                seat_label=data["seat_label"],
-            )
+            create(request.user, form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error, "org")
         except PermissionDenied as error:
             form.add_error(None, _refusal(error))
         else:
-            messages.success(request, "值班安排已保存。")
-            return redirect("workorders:ledger", kind="duty")
-    return _create_page(request, form, title="新增值班安排", kind="duty", url=url, status=400)
+            messages.success(request, done)
+            return redirect("workorders:ledger", kind=kind)
+    return _create_page(request, form, title=title, kind=kind, url=url, status=400)
+
+
+@never_cache
+@login_required
+@permission_required(PERM_ASSIGN, raise_exception=True)
+def duty_shift_create(request):
+    def create(actor, data):
+        services.duty_shift_create(
+            actor=actor,
+            org=data["org"],
+            user=data["user"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            site=data["site"],
+            window=data["window"],
+            seat_label=data["seat_label"],
+        )
+
+    return _ledger_entry_create(
+        request,
+        form_class=DutyShiftForm,
+        create=create,
+        title="新增值班安排",
+        kind="duty",
+        url_name="workorders:duty-shift-create",
+        done="值班安排已保存。",
+    )
 
 
 @never_cache
 @login_required
 @permission_required(PERM_ASSIGN, raise_exception=True)
 def reception_day_create(request):
-    url = reverse("workorders:reception-day-create")
-    if request.method != "POST":
-        form = ReceptionDayForm(user=request.user)
-        return _create_page(request, form, title="新增领导接待日", kind="reception", url=url)
-    form = ReceptionDayForm(request.POST, user=request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.reception_day_create(
-                actor=request.user,
-                org=data["org"],
-                leader_name=data["leader_name"],
-                date=data["date"],
-                place=data["place"],
-                topic=data["topic"],
-                records=data["records"],
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error, "org")
-        except PermissionDenied as error:
-            form.add_error(None, _refusal(error))
-        else:
-            messages.success(request, "领导接待日已保存。")
-            return redirect("workorders:ledger", kind="reception")
-    return _create_page(request, form, title="新增领导接待日", kind="reception", url=url, status=400)
+    def create(actor, data):
+        services.reception_day_create(
+            actor=actor,
+            org=data["org"],
+            leader_name=data["leader_name"],
+            date=data["date"],
+            place=data["place"],
+            topic=data["topic"],
+            records=data["records"],
+        )
+
+    return _ledger_entry_create(
+        request,
+        form_class=ReceptionDayForm,
+        create=create,
+        title="新增领导接待日",
+        kind="reception",
+        url_name="workorders:reception-day-create",
+        done="领导接待日已保存。",
+    )
