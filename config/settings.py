@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "open12348.orgs",
     "open12348.accounts",
     "open12348.workorders",
+    "open12348.queuing",
     "open12348.portal",
     "open12348.api",
 ]

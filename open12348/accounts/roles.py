@@ -42,6 +42,8 @@ CONSOLE = READ_REFERENCE | _perms("accounts.view_staff_console")
 HANDLE = _perms("workorders.view_workorder", "workorders.handle_workorder")
 FRONT_LINE = CONSOLE | HANDLE | _perms("workorders.intake_workorder")
 PROFESSIONAL = CONSOLE | HANDLE
+WINDOW = _perms("queuing.operate_window")
+MANAGE_HALL = WINDOW | _perms("queuing.manage_hall", "queuing.view_ticket", "queuing.view_device")
 MANAGE_ORDERS = _perms("workorders.assign_workorder", "workorders.export_ledger")
 # Platform configuration that holds no case data: routing, posts, the working-day calendar.
 CONFIGURE_ROUTING = _perms(
@@ -78,7 +80,7 @@ MANAGE_SITES = _perms(
 
 ROLES: tuple[Role, ...] = (
     Role("citizen", "公众用户", Kind.CITIZEN),
-    Role("window_clerk", "窗口工作人员", Kind.STAFF, FRONT_LINE),
+    Role("window_clerk", "窗口工作人员", Kind.STAFF, FRONT_LINE | WINDOW),
     Role("hotline_operator", "12348热线接线员", Kind.STAFF, FRONT_LINE),
     Role("lawyer", "律师", Kind.STAFF, PROFESSIONAL),
     Role("grassroots_worker", "基层法律服务工作者", Kind.STAFF, PROFESSIONAL),
@@ -92,7 +94,11 @@ ROLES: tuple[Role, ...] = (
         "site_director",
         "站点负责人",
         Kind.STAFF,
-        FRONT_LINE | MANAGE_SITES | MANAGE_ORDERS | _perms("accounts.view_full_pii", "accounts.view_staffprofile"),
+        FRONT_LINE
+        | MANAGE_SITES
+        | MANAGE_ORDERS
+        | MANAGE_HALL
+        | _perms("accounts.view_full_pii", "accounts.view_staffprofile"),
     ),
     Role(
         "bureau_admin",
@@ -101,6 +107,7 @@ ROLES: tuple[Role, ...] = (
         FRONT_LINE
         | MANAGE_SITES
         | MANAGE_ORDERS
+        | MANAGE_HALL
         | CONFIGURE_ROUTING
         | _perms(
             "accounts.view_full_pii",
