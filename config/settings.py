@@ -7,6 +7,7 @@ import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -144,6 +145,10 @@ SQLITE_OPTIONS = {
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON",
 }
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+# Seconds a process keeps small reference tables (catalog, org codes, routing rules) in
+# memory; changes made in another app process show after at most this long (core/refcache.py).
+REFERENCE_CACHE_SECONDS = env_int("REFERENCE_CACHE_SECONDS", 30)
+
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 600), conn_health_checks=True)
 }
@@ -263,6 +268,32 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Where the external data sets live (never copied into the repository).
 OPEN12348_DATA_DIR = Path(env_str("OPEN12348_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
 
+# --- Push server of hall displays (config/gunicorn_push.conf.py) ---------------------------
+# PUSH_PORT: where `make run` starts it (default PORT + 1). PUSH_URL: the push server's base URL
+# as the display pages connect to it; unset = //<page host>:PUSH_PORT (development), "" = the
+# page's own origin (production: the reverse proxy routes /push/ to the push server).
+PUSH_PORT = env_int("PUSH_PORT", env_int("PORT", 8000) + 1)
+PUSH_URL: str | None = env_str("PUSH_URL") if "PUSH_URL" in os.environ else None
+
+
+def _push_connect_sources() -> list[str]:
+    """CSP connect-src entries for the push server (the page's origin is 'self' already)."""
+    if PUSH_URL is not None:
+        parts = urlsplit(PUSH_URL)
+        if not parts.netloc:
+            return []
+        return [f"{parts.scheme}://{parts.netloc}" if parts.scheme else parts.netloc]
+    sources = []
+    for host in ALLOWED_HOSTS:
+        if host == "*":
+            sources.append(f"*:{PUSH_PORT}")
+        elif host.startswith("."):
+            sources.append(f"*{host}:{PUSH_PORT}")
+        elif not host.startswith("["):  # CSP has no syntax for IPv6 literals
+            sources.append(f"{host}:{PUSH_PORT}")
+    return sources
+
+
 # --- Security headers -------------------------------------------------------------------
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
@@ -289,7 +320,7 @@ SECURE_CSP = {
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
-    "connect-src": [CSP.SELF],
+    "connect-src": [CSP.SELF, *_push_connect_sources()],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],

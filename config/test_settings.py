@@ -24,3 +24,5 @@ WHITENOISE_USE_FINDERS = True  # serve static files without collectstatic in tes
 WHITENOISE_AUTOREFRESH = True
 # Live-server threads must not keep connections open past the test (PostgreSQL teardown).
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+REFERENCE_CACHE_SECONDS = 0  # every test sees its own rows; core/tests/test_refcache.py turns it on

@@ -1,7 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 
+from open12348.accounts import roles
 from open12348.accounts.models import User
 from open12348.core import pii
 from open12348.core.fields import lookup_hash
@@ -39,8 +39,15 @@ class RoleBackend(ModelBackend):
             return user
         return None
 
-    def _get_user_permissions(self, user_obj):
-        return Permission.objects.none()
+    # Permissions are read from roles.py, the source `syncroles` writes the groups from
+    # (and refuses permissions that do not exist): no permission query per request.
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
 
-    def _get_group_permissions(self, user_obj):
-        return Permission.objects.filter(group__name__in=sorted(user_obj.role_codes))
+    def get_group_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        return set(roles.permissions_of(user_obj.role_codes))
+
+    def get_all_permissions(self, user_obj, obj=None):
+        return self.get_group_permissions(user_obj, obj)

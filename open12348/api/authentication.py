@@ -31,13 +31,13 @@ class BearerTokenAuthentication(BaseAuthentication):
             secret = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("令牌格式不正确，应为“Authorization: Bearer <令牌>”。") from None
-        token = (
-            ApiToken.objects.select_related("user", "org", "user__staff_profile__org")
-            .filter(key_hash=api_token_hash(secret))
-            .first()
-        )
-        if token is None:
-            raise exceptions.AuthenticationFailed("令牌无效。")
+        try:
+            # get(), not first(): no ORDER BY to compile over four joined tables.
+            token = ApiToken.objects.select_related("user", "org", "user__staff_profile__org").get(
+                key_hash=api_token_hash(secret)
+            )
+        except ApiToken.DoesNotExist:
+            raise exceptions.AuthenticationFailed("令牌无效。") from None
         now = timezone.now()
         if token.revoked_at is not None:
             raise exceptions.AuthenticationFailed("令牌已被吊销。")

@@ -1,6 +1,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from open12348.catalog.models import LegalCategory, ServiceItem
+from open12348.core import refcache
 
 
 def service_item_list(*, category: str = "", channel: str = "") -> QuerySet[ServiceItem]:
@@ -16,7 +17,23 @@ def service_item_list(*, category: str = "", channel: str = "") -> QuerySet[Serv
 
 
 def service_item_by_code(code: str) -> ServiceItem | None:
-    return ServiceItem.objects.filter(code=code, is_active=True).first()
+    """An active item by its code (reference cache: no query per intake)."""
+    return _active_by_code(ServiceItem).get(code)
+
+
+def legal_category_by_code(code: str) -> LegalCategory | None:
+    """An active legal category by its code, with its parents loaded (routing reads them)."""
+    return _active_by_code(LegalCategory).get(code)
+
+
+def _active_by_code(model) -> dict:
+    def load():
+        rows = model.objects.filter(is_active=True)
+        if model is LegalCategory:
+            rows = rows.select_related("parent__parent")
+        return {row.code: row for row in rows}
+
+    return refcache.cached(f"{model._meta.label}:active", load, models=(model,))
 
 
 def legal_category_tree() -> QuerySet[LegalCategory]:

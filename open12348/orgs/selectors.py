@@ -4,6 +4,7 @@ subtree" is decided: every other app scopes its querysets through `in_area`."""
 from django.db.models import Prefetch, QuerySet
 
 from open12348.catalog.models import ServiceItem
+from open12348.core import refcache
 from open12348.orgs.models import OrgNode, Site, Window
 
 
@@ -40,12 +41,23 @@ def visible_org(user, code: str, *, within: OrgNode | None = None) -> OrgNode | 
     area = area_of(user)
     if area is None or (within is not None and not within.is_within(area)):
         return None
-    node = next(iter(OrgNode.objects.filter(code=code).order_by()), None)
+    node = org_by_code(code)
     return node if node is not None and node.is_within(within or area) else None
 
 
 def org_by_code(code: str) -> OrgNode | None:
-    return OrgNode.objects.filter(code=code).first()
+    """The node with `code` (reference cache: intake reads it on every request)."""
+    return refcache.cached(f"orgnode:{code}", lambda: OrgNode.objects.filter(code=code).first(), models=(OrgNode,))
+
+
+def ancestors_or_self(node: OrgNode) -> list[OrgNode]:
+    """The node and the nodes above it, deepest first (from its materialised path)."""
+    codes = [code for code in node.path.split("/") if code]
+    return refcache.cached(
+        f"orgnode-up:{node.path}",
+        lambda: list(OrgNode.objects.filter(code__in=codes).order_by("-depth")),
+        models=(OrgNode,),
+    )
 
 
 def site_list(*, area: OrgNode | None = None, kind: str = "", service_code: str = "") -> QuerySet[Site]:

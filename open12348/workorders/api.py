@@ -12,10 +12,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -30,8 +31,7 @@ from open12348.api.permissions import HasPermission, TokenScopePermission
 from open12348.api.serializers import StrictSerializer
 from open12348.api.views import PUBLIC, ApiViewMixin
 from open12348.audit.context import client_ip
-from open12348.catalog.models import LegalCategory
-from open12348.catalog.selectors import service_item_by_code
+from open12348.catalog.selectors import legal_category_by_code, service_item_by_code
 from open12348.core import pii
 from open12348.orgs.selectors import in_area, org_by_code, visible_org
 from open12348.workorders import selectors, services
@@ -39,6 +39,7 @@ from open12348.workorders.exceptions import AlreadyClaimed, IdempotencyMismatch,
 from open12348.workorders.models import (
     ACTION_LABELS,
     TRANSITIONS,
+    Attachment,
     Channel,
     Note,
     Party,
@@ -194,7 +195,7 @@ class WorkOrderCreateSerializer(StrictSerializer):
     def validate_legal_category(self, value):
         if not value:
             return None
-        category = LegalCategory.objects.filter(code=value, is_active=True).first()
+        category = legal_category_by_code(value)
         if category is None:
             raise serializers.ValidationError("未找到该法律类别代码，或该类别已停用。")
         return category
@@ -351,6 +352,26 @@ class TimelineEntrySerializer(serializers.Serializer):
     reason = serializers.CharField(read_only=True, allow_blank=True, help_text="原因或说明（如有）")
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.SerializerMethodField(help_text="上传人姓名；群众提交时为 null")
+    download_url = serializers.SerializerMethodField(help_text="下载地址（工作人员登录后可下载）")
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "content_type", "size", "sha256", "uploaded_by", "created_at", "download_url"]
+        read_only_fields = fields
+
+    def get_uploaded_by(self, attachment) -> str | None:
+        return display_name(attachment.uploaded_by)
+
+    def get_download_url(self, attachment) -> str:
+        return attachment_download_url(attachment.work_order_id, attachment.pk)
+
+
+def attachment_download_url(order_id: int, attachment_id: int) -> str:
+    return reverse("workorders:attachment-download", args=[order_id, attachment_id])
+
+
 class WorkOrderDetailSerializer(WorkOrderListSerializer):
     first_owner = serializers.SerializerMethodField(help_text="首问负责人姓名")
     resolved_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="办结时间")
@@ -364,6 +385,7 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
     parties = PartySerializer(many=True, read_only=True, help_text="其他当事人（已脱敏）")
     notes = serializers.SerializerMethodField(help_text="办理记录与答复；is_public 为 true 的群众可见")
     timeline = serializers.SerializerMethodField(help_text="办理过程（审计事件），按时间先后")
+    attachments = serializers.SerializerMethodField(help_text="附件列表（下载地址须工作人员登录）")
 
     class Meta(WorkOrderListSerializer.Meta):
         fields = [
@@ -383,6 +405,7 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
             "parties",
             "notes",
             "timeline",
+            "attachments",
         ]
         read_only_fields = fields
 
@@ -408,6 +431,11 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
             for event in events
         ]
         return TimelineEntrySerializer(rows, many=True).data
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, order):
+        attachments = Attachment.objects.filter(work_order=order).select_related("uploaded_by")
+        return AttachmentSerializer(attachments, many=True).data
 
 
 _DATETIME = serializers.DateTimeField()  # unbound: formats as the serializers do (ISO 8601, local zone)
@@ -460,6 +488,30 @@ def workorder_detail_data(order: WorkOrder, *, now=None) -> dict:
             "at", "verb", "actor_label", "payload", "actor__display_name", "actor__username"
         )
     ]
+    attachments = [
+        {
+            "id": pk,
+            "original_name": str(original_name),
+            "content_type": content_type,
+            "size": size,
+            "sha256": sha256,
+            "uploaded_by": _name_of(display, username),
+            "created_at": _when(created_at),
+            "download_url": attachment_download_url(order.pk, pk),
+        }
+        for pk, original_name, content_type, size, sha256, display, username, created_at in Attachment.objects.filter(
+            work_order=order
+        ).values_list(
+            "id",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by__display_name",
+            "uploaded_by__username",
+            "created_at",
+        )
+    ]
     return {
         "id": order.pk,
         "tracking_code": order.tracking_code,
@@ -496,6 +548,7 @@ def workorder_detail_data(order: WorkOrder, *, now=None) -> dict:
         "parties": parties,
         "notes": notes,
         "timeline": timeline,
+        "attachments": attachments,
     }
 
 
@@ -917,27 +970,6 @@ urlpatterns = [
 # --- Attachments (appended: SECURITY.md C31) --------------------------------------------------
 # List and upload of an order's attachments. The bytes are checked by `workorders.uploads` in
 # `services.attachment_add`; staff download them through the console page (C33 headers).
-
-from django.urls import reverse as _reverse  # noqa: E402
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser  # noqa: E402
-
-from open12348.workorders.models import Attachment  # noqa: E402
-
-
-class AttachmentSerializer(serializers.ModelSerializer):
-    uploaded_by = serializers.SerializerMethodField(help_text="上传人姓名；群众提交时为 null")
-    download_url = serializers.SerializerMethodField(help_text="下载地址（工作人员登录后可下载）")
-
-    class Meta:
-        model = Attachment
-        fields = ["id", "original_name", "content_type", "size", "sha256", "uploaded_by", "created_at", "download_url"]
-        read_only_fields = fields
-
-    def get_uploaded_by(self, attachment) -> str | None:
-        return display_name(attachment.uploaded_by)
-
-    def get_download_url(self, attachment) -> str:
-        return _reverse("workorders:attachment-download", args=[attachment.work_order_id, attachment.pk])
 
 
 class AttachmentUploadSerializer(StrictSerializer):

@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from open12348.audit import services as audit
 from open12348.catalog.models import LegalCategory, ServiceItem
-from open12348.core import pii, workdays
+from open12348.core import pii, refcache, workdays
 from open12348.core.fields import lookup_hash
 from open12348.orgs.models import OrgNode
-from open12348.orgs.selectors import area_of
+from open12348.orgs.selectors import ancestors_or_self, area_of
 from open12348.workorders import routing, sla
 from open12348.workorders.exceptions import (
     AlreadyClaimed,
@@ -117,6 +117,10 @@ class RoutePreview:
 
 
 def _rules() -> list[routing.Rule]:
+    return refcache.cached("routing-rules", _load_rules, models=(RoutingRule, ServiceItem, LegalCategory))
+
+
+def _load_rules() -> list[routing.Rule]:
     rows = RoutingRule.objects.filter(is_active=True).select_related("service_item", "legal_category")
     return [
         routing.Rule(
@@ -143,16 +147,11 @@ def _category_codes(category: LegalCategory | None) -> tuple[str, ...]:
     return tuple(codes)
 
 
-def _ancestors_or_self(area: OrgNode) -> list[OrgNode]:
-    codes = [code for code in area.path.split("/") if code]
-    return list(OrgNode.objects.filter(code__in=codes).order_by("-depth"))
-
-
 def _org_for(target_level: str, area: OrgNode) -> tuple[OrgNode, str]:
     """(handling org, note when the wanted level does not exist above the area)."""
     if target_level == "area":
         return area, ""
-    for node in _ancestors_or_self(area):
+    for node in ancestors_or_self(area):
         if node.level == target_level:
             return node, ""
     return area, f"受理区域之上没有{routing.LEVEL_NAMES[target_level]}，由受理所在区域办理。"

@@ -215,3 +215,17 @@ def test_api_tokens_stay_inside_the_users_area(director_a, town_a, area_b):
     assert token.key_hash != secret and secret not in str(token.__dict__)
     with pytest.raises(ValidationError):
         services.api_token_issue(actor=None, user=director_a, org=area_b)
+
+
+def test_permissions_are_the_roles_of_roles_py_read_with_one_query(clerk_a, django_assert_num_queries):
+    fresh = type(clerk_a).objects.get(pk=clerk_a.pk)
+    with django_assert_num_queries(1):  # the account's role codes; permissions come from roles.py
+        assert fresh.get_all_permissions() == set(roles.permissions_of({"window_clerk"}))
+        assert fresh.has_perm("workorders.intake_workorder")
+        assert not fresh.has_perm("workorders.assign_workorder")
+
+
+def test_an_inactive_account_has_no_permissions(clerk_a):
+    clerk_a.is_active = False
+    assert clerk_a.get_all_permissions() == set()
+    assert not clerk_a.has_perm("workorders.intake_workorder")

@@ -4,6 +4,7 @@ itself is tested exhaustively in test_services.py; here, that each endpoint reac
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from open12348.accounts.services import api_token_issue
@@ -396,6 +397,12 @@ def test_the_detail_has_masked_parties_notes_and_the_timeline(client, clerk_a, t
     assert data["applicant_name"] == "王*明"
 
 
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
 def test_the_detail_body_is_what_the_documented_serializer_gives(client, clerk_a, director_a, town_a, item, labor):
     """The detail view builds its body directly (B3); it must stay what the schema documents."""
     from django.utils import timezone
@@ -412,6 +419,7 @@ def test_the_detail_body_is_what_the_documented_serializer_gives(client, clerk_a
         parties=[{"name": "李四海", "phone": "13800001111"}, {"name": "某公司", "phone": "", "role": "用人单位"}],
     )
     services.workorder_note_add(actor=clerk_a, order=order, body="内部记录", is_public=False)
+    services.attachment_add(actor=clerk_a, order=order, upload=SimpleUploadedFile("欠条.pdf", PDF))
     services.workorder_transition(actor=director_a, order=order, action="assign", assignee=clerk_a)
     services.workorder_transition(actor=clerk_a, order=order, action="start")
     services.workorder_transition(actor=clerk_a, order=order, action="request_materials", reason="缺劳动合同")
@@ -423,6 +431,9 @@ def test_the_detail_body_is_what_the_documented_serializer_gives(client, clerk_a
     client.force_login(director_a)
     response = client.get(detail_url(order))
     assert response.json()["merged_into"] == other.tracking_code
+    [attachment] = response.json()["attachments"]
+    assert (attachment["original_name"], attachment["content_type"]) == ("欠条.pdf", "application/pdf")
+    assert attachment["uploaded_by"] == "clerk_a"
     assert response.json()["timeline"][-1]["verb"] == "workorder.merge"
 
 
