@@ -145,6 +145,12 @@ SQLITE_OPTIONS = {
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON",
 }
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+# Malware scanning of uploads (core/scanning.py): "clamd" in production, "eicar" (a stand-in
+# that flags only the EICAR test file) where no ClamAV daemon runs.
+MALWARE_SCANNER = env_str("MALWARE_SCANNER", "eicar")
+CLAMD_SOCKET = env_str("CLAMD_SOCKET", "/run/clamav/clamd.ctl")
+CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 30)
+
 # Seconds a process keeps small reference tables (catalog, org codes, routing rules) in
 # memory; changes made in another app process show after at most this long (core/refcache.py).
 REFERENCE_CACHE_SECONDS = env_int("REFERENCE_CACHE_SECONDS", 30)

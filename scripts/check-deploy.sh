@@ -16,5 +16,6 @@ PII_HASH_KEY=$(random_key 32) \
 AUDIT_HMAC_KEY=$(random_key 32) \
 SECURE_COOKIES=true \
 SECURE_SSL_REDIRECT=true \
+MALWARE_SCANNER=clamd \
 DJANGO_SETTINGS_MODULE=config.settings \
     "$python" manage.py check --deploy --fail-level WARNING

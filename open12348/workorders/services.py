@@ -3,6 +3,7 @@
 contract the API, the pages and the other apps code against."""
 
 import datetime
+import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -1069,14 +1070,40 @@ def _may_attach(actor, order: WorkOrder) -> None:
         raise PermissionDenied("只能为自己提交的诉求上传附件。")
 
 
+def _scan(data: bytes, checked, *, actor, order: WorkOrder) -> None:
+    """C32: nothing is stored before the scanner's verdict; a finding is audited (in its own
+    transaction: the upload itself is refused) and the engine being down refuses the upload."""
+    from open12348.core import scanning
+    from open12348.workorders import uploads
+
+    try:
+        verdict = scanning.scan(data)
+    except scanning.ScannerUnavailable:
+        raise uploads.UploadRejected("病毒扫描服务暂时不可用，请稍后再上传。") from None
+    if verdict.clean:
+        return
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            verb="workorder.attachment_infected",
+            target=order,
+            org=order.handling_org,
+            payload={
+                "threat": verdict.threat,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "name": checked.original_name,
+            },
+            actor_label="" if _is_staff(actor) else "群众",
+        )
+    raise uploads.UploadRejected("文件含有病毒或恶意代码，已拒绝上传。")
+
+
 def attachment_add(*, actor, order: WorkOrder, upload):
     """Check `upload` (a Django UploadedFile) with `workorders.uploads`, store it under a random
     name, then record the row and its audit event in one transaction. The file is written
     first, outside the transaction; if the transaction fails (limits re-checked under the
     order's lock, or any error) the file is deleted again, so nothing is left on disk or in
     the database. Refusals: ValidationError({"file": …}) in Chinese; PermissionDenied."""
-    import hashlib
-
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
@@ -1092,6 +1119,7 @@ def attachment_add(*, actor, order: WorkOrder, upload):
         upload.seek(0)
         data = upload.read(uploads.MAX_FILE_BYTES + 1)
         checked = uploads.inspect(data, name)
+        _scan(data, checked, actor=actor, order=order)
     except uploads.UploadRejected as error:
         raise ValidationError({"file": f"{uploads.clean_name(name)}：{error.message}"}) from None
     stored = default_storage.save(uploads.storage_name(checked.kind), ContentFile(checked.data))
@@ -1133,6 +1161,20 @@ def attachment_add(*, actor, order: WorkOrder, upload):
         default_storage.delete(stored)
         raise
     return attachment
+
+
+@transaction.atomic
+def attachment_download_record(*, actor, attachment) -> None:
+    """Who read which file of which order (C18: access to personal data is audited). The
+    view calls it before it sends the bytes: no event, no download (fail-closed)."""
+    order = attachment.work_order
+    audit.record(
+        actor=actor,
+        verb="workorder.attachment_downloaded",
+        target=order,
+        org=order.handling_org,
+        payload={"attachment": attachment.pk, "sha256": attachment.sha256},
+    )
 
 
 def _within_org(actor, org: OrgNode) -> bool:

@@ -116,6 +116,7 @@ def attachment_download(request, pk: int, attachment_pk: int):
         handle = default_storage.open(attachment.stored_name, "rb")
     except (FileNotFoundError, OSError):
         raise Http404("附件文件已不存在，请联系管理员。") from None
+    services.attachment_download_record(actor=request.user, attachment=attachment)
     response = FileResponse(handle, content_type=attachment.content_type)
     extension = "." + attachment.stored_name.rsplit(".", 1)[-1] if "." in attachment.stored_name else ""
     response["Content-Disposition"] = content_disposition(attachment.original_name, extension)

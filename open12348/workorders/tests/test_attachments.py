@@ -349,6 +349,7 @@ def test_outsider_cannot_upload_or_download(client, clerk_a, outsider_b, order_a
 
     assert upload.status_code == 404 and download.status_code == 404
     assert Attachment.objects.count() == 1
+    assert not Event.objects.filter(verb="workorder.attachment_downloaded").exists()
 
 
 def test_the_download_is_an_attachment_with_safe_headers(client, clerk_a, order_a):
@@ -368,6 +369,8 @@ def test_the_download_is_an_attachment_with_safe_headers(client, clerk_a, order_
     assert response["Content-Security-Policy"] == "sandbox"
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == pdf_bytes()
+    event = Event.objects.get(verb="workorder.attachment_downloaded")
+    assert (event.actor, event.target_id, event.payload["attachment"]) == (clerk_a, str(order_a.pk), attachment.pk)
 
 
 def test_the_intake_form_attaches_files_and_keeps_the_form_when_one_is_bad(client, clerk_a, town_a):
