@@ -9,6 +9,7 @@ from rest_framework.authentication import BaseAuthentication, SessionAuthenticat
 from open12348.accounts.middleware import password_change_due
 from open12348.accounts.models import ApiToken
 from open12348.accounts.services import api_token_hash, api_token_touch
+from open12348.audit import context as audit_context
 from open12348.orgs.models import OrgNode
 
 MAX_SECRET_LENGTH = 200
@@ -51,6 +52,7 @@ class BearerTokenAuthentication(BaseAuthentication):
             # to the account's new area, so it stops working instead.
             raise exceptions.AuthenticationFailed("令牌的限定区域已不在该账户的服务区域内，请重新签发。")
         api_token_touch(token=token, now=now)
+        audit_context.mark_api_token(token.pk)
         request._request.auth_token = token
         return token.user, token
 

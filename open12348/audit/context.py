@@ -2,13 +2,19 @@
 
 import contextvars
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
 class RequestContext:
     ip: str | None = None
     request_id: str = ""
+    api_token: int | None = None  # the bearer token of an external system's call (C18)
+
+
+def mark_api_token(token_id: int) -> None:
+    """Events of this request were caused by an external system using this API token."""
+    current.set(replace(current.get(), api_token=token_id))
 
 
 EMPTY = RequestContext()

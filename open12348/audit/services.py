@@ -34,7 +34,7 @@ def record(
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         org=org,
-        payload=payload or {},
+        payload={**(payload or {}), "api_token": request.api_token} if request.api_token else payload or {},
         ip=request.ip,
         request_id=request.request_id,
         prev_hash=head.last_hash,

@@ -114,6 +114,18 @@ def test_a_session_with_the_intake_permission_creates_an_order(client, clerk_a, 
     assert post(client, body).status_code == 201
 
 
+def test_events_caused_by_an_external_system_name_its_api_token(client, clerk_a, body):
+    """C18: an API call by an external system is audited as such (the token it used)."""
+    token, secret = api_token_issue(actor=None, user=clerk_a, scope="write")
+    by_token = post(client, body, secret).json()
+    client.force_login(clerk_a)
+    by_session = post(client, body).json()
+
+    created = Event.objects.filter(verb="workorder.created")
+    assert created.get(target_id=str(by_token["id"])).payload["api_token"] == token.pk
+    assert "api_token" not in created.get(target_id=str(by_session["id"])).payload
+
+
 def test_optional_fields_are_passed_through(client, write_token, body):
     body.update(is_complex=True, green_channel=True, priority=1, applicant_resident_id="11010519491231002X")
 
