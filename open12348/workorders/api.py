@@ -33,7 +33,8 @@ from open12348.api.views import PUBLIC, ApiViewMixin
 from open12348.audit.context import client_ip
 from open12348.catalog.selectors import legal_category_by_code, service_item_by_code
 from open12348.core import pii
-from open12348.orgs.selectors import in_area, org_by_code, visible_org
+from open12348.orgs.models import OrgNode
+from open12348.orgs.selectors import area_of, in_area, org_by_code, visible_org
 from open12348.workorders import selectors, services
 from open12348.workorders.exceptions import AlreadyClaimed, IdempotencyMismatch, WorkOrderConflict
 from open12348.workorders.models import (
@@ -41,6 +42,7 @@ from open12348.workorders.models import (
     TRANSITIONS,
     Attachment,
     Channel,
+    JointReview,
     Note,
     Party,
     Post,
@@ -1025,3 +1027,138 @@ class WorkOrderAttachmentsView(WorkOrderViewMixin, APIView):
 urlpatterns.append(
     path("work-orders/<int:pk>/attachments/", WorkOrderAttachmentsView.as_view(), name="workorder-attachments")
 )
+
+
+# --- Joint review (联审会办) ------------------------------------------------------------------
+# A director opens it with the orgs taking part; each org's staff give its opinion; the lead
+# org resolves the order through the ordinary `resolve` action once every opinion is in.
+
+
+class JointReviewSerializer(serializers.ModelSerializer):
+    org = serializers.CharField(source="org.code", read_only=True, help_text="会办单位区划代码")
+    org_name = serializers.CharField(source="org.name", read_only=True, help_text="会办单位名称")
+    opinion_by = serializers.SerializerMethodField(help_text="填写意见的工作人员")
+
+    class Meta:
+        model = JointReview
+        fields = ["id", "org", "org_name", "is_lead", "opinion", "opinion_by", "opinion_at", "created_at"]
+        read_only_fields = fields
+
+    def get_opinion_by(self, review) -> str | None:
+        return display_name(review.opinion_by)
+
+
+class JointReviewOpenSerializer(StrictSerializer):
+    lead = serializers.CharField(max_length=12, help_text="牵头单位的区划代码")
+    orgs = serializers.ListField(
+        child=serializers.CharField(max_length=12),
+        min_length=1,
+        max_length=20,
+        help_text="其他会办单位的区划代码（至少一个，须在您的服务区域内）",
+    )
+
+    def _org(self, code: str) -> OrgNode:
+        request = self.context["request"]
+        node = visible_org(request.user, code, within=token_org(request))
+        if node is None:
+            raise serializers.ValidationError(f"未找到区划代码 {code}，或该单位不在您的服务区域内。")
+        return node
+
+    def validate_lead(self, value):
+        return self._org(value)
+
+    def validate_orgs(self, value):
+        return [self._org(code) for code in value]
+
+
+class JointReviewOpinionSerializer(StrictSerializer):
+    org = serializers.CharField(
+        max_length=12, required=False, help_text="代表哪个会办单位（区划代码）；只参与一个单位时可省略"
+    )
+    opinion = serializers.CharField(max_length=services.OPINION_MAX, help_text="会办意见")
+
+
+def _reviews(order: WorkOrder):
+    return JointReview.objects.filter(work_order=order).select_related("org", "opinion_by")
+
+
+class WorkOrderJointReviewView(WorkOrderViewMixin, APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="联审会办：各单位及其意见",
+        parameters=[ID_PARAMETER],
+        responses={200: JointReviewSerializer(many=True), **schema.STAFF_DETAIL_ERRORS},
+    )
+    def get(self, request, pk):
+        return Response(JointReviewSerializer(_reviews(visible_order(request, pk)), many=True).data)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="联审会办：发起",
+        description="负责人（有分派权限）发起：牵头单位与其他会办单位各自填写意见，牵头单位在意见齐全后办结。"
+        "已发起或工单已办结时返回 409。",
+        parameters=[ID_PARAMETER],
+        request=JointReviewOpenSerializer,
+        responses={
+            201: JointReviewSerializer(many=True),
+            **schema.STAFF_DETAIL_ERRORS,
+            409: schema.error("状态不允许"),
+        },
+    )
+    def post(self, request, pk):
+        order = visible_order(request, pk)
+        if not request.user.has_perm(services.PERM_ASSIGN):
+            raise exceptions.PermissionDenied("只有负责人可以发起联审会办。")
+        serializer = JointReviewOpenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.joint_review_open(actor=request.user, order=order, **serializer.validated_data)
+        except WorkOrderConflict as exc:
+            raise conflict(exc) from None
+        return Response(JointReviewSerializer(_reviews(order), many=True).data, status=status.HTTP_201_CREATED)
+
+
+class WorkOrderJointReviewOpinionView(WorkOrderViewMixin, APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="联审会办：填写或修改本单位意见",
+        description="由会办单位（或其下级）的工作人员填写；再次提交即修改。",
+        parameters=[ID_PARAMETER],
+        request=JointReviewOpinionSerializer,
+        responses={200: JointReviewSerializer, **schema.STAFF_DETAIL_ERRORS, 409: schema.error("状态不允许")},
+    )
+    def post(self, request, pk):
+        order = visible_order(request, pk)
+        serializer = JointReviewOpinionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = self._review_of(request, order, serializer.validated_data.get("org", ""))
+        try:
+            review = services.joint_review_opinion(
+                actor=request.user, review=review, opinion=serializer.validated_data["opinion"]
+            )
+        except WorkOrderConflict as exc:
+            raise conflict(exc) from None
+        return Response(JointReviewSerializer(review).data)
+
+    @staticmethod
+    def _review_of(request, order, code: str) -> JointReview:
+        """The review of the caller's org: the one named, or the only one the caller is in."""
+        own = area_of(request.user)
+        mine = [review for review in _reviews(order) if own is not None and own.is_within(review.org)]
+        if code:
+            mine = [review for review in mine if review.org.code == code]
+        if len(mine) == 1:
+            return mine[0]
+        if not mine:
+            raise exceptions.ValidationError({"org": ["您所在的单位没有参与该工单的联审会办。"]})
+        raise exceptions.ValidationError({"org": ["您属于多个会办单位，请用 org 指明代表哪个单位。"]})
+
+
+urlpatterns += [
+    path("work-orders/<int:pk>/joint-review/", WorkOrderJointReviewView.as_view(), name="workorder-joint-review"),
+    path(
+        "work-orders/<int:pk>/joint-review/opinion/",
+        WorkOrderJointReviewOpinionView.as_view(),
+        name="workorder-joint-review-opinion",
+    ),
+]

@@ -182,3 +182,73 @@ def test_resolving_too_early_on_the_page_says_who_is_missing(client, director_a,
     assert "沙溪镇还没有填写会办意见" in response.content.decode()
     in_progress.refresh_from_db()
     assert in_progress.status == Status.IN_PROGRESS
+
+
+# ---- API ----------------------------------------------------------------------------------------
+
+
+def review_url(order, opinion=False) -> str:
+    name = "api:workorder-joint-review-opinion" if opinion else "api:workorder-joint-review"
+    return reverse(name, args=[order.pk])
+
+
+def test_the_api_opens_a_review_gathers_opinions_and_lets_the_lead_resolve(
+    client, director_a, clerk_a, clerk_a2, in_progress, town_a, town_a2
+):
+    client.force_login(director_a)
+    opened = client.post(
+        review_url(in_progress), {"lead": town_a.code, "orgs": [town_a2.code]}, content_type="application/json"
+    )
+    assert opened.status_code == 201
+    assert [(r["org"], r["is_lead"], r["opinion_at"]) for r in opened.json()] == [
+        (town_a.code, True, None),
+        (town_a2.code, False, None),
+    ]
+    assert (
+        client.post(
+            review_url(in_progress), {"lead": town_a.code, "orgs": [town_a2.code]}, content_type="application/json"
+        ).status_code
+        == 409
+    )
+
+    client.force_login(clerk_a2)
+    given = client.post(
+        review_url(in_progress, opinion=True), {"opinion": "同意调解方案"}, content_type="application/json"
+    )
+    assert given.status_code == 200 and given.json()["org"] == town_a2.code and given.json()["opinion_by"] == "clerk_a2"
+
+    client.force_login(clerk_a)
+    listed = client.get(review_url(in_progress)).json()
+    assert [r["opinion"] for r in listed] == ["", "同意调解方案"]
+    resolved = client.post(
+        reverse("api:workorder-resolve", args=[in_progress.pk]),
+        {"outcome_code": "advised"},
+        content_type="application/json",
+    )
+    assert resolved.status_code == 200, resolved.json()
+
+
+def test_the_api_refuses_bad_input_and_staff_outside_the_review(
+    client, director_a, clerk_a, outsider_b, in_progress, town_a, town_b
+):
+    client.force_login(director_a)
+    alone = client.post(review_url(in_progress), {"lead": town_a.code, "orgs": []}, content_type="application/json")
+    assert alone.status_code == 400 and "orgs" in alone.json()["errors"]
+    foreign = client.post(
+        review_url(in_progress), {"lead": town_a.code, "orgs": [town_b.code]}, content_type="application/json"
+    )
+    assert foreign.status_code == 400 and "不在您的服务区域内" in foreign.json()["errors"]["orgs"][0]
+    assert not JointReview.objects.exists()
+
+    client.force_login(clerk_a)  # a clerk may not open one
+    assert client.post(
+        review_url(in_progress), {"lead": town_a.code, "orgs": ["320585101"]}, content_type="application/json"
+    ).status_code in (400, 403)
+    assert not JointReview.objects.exists()
+    not_in = client.post(review_url(in_progress, opinion=True), {"opinion": "意见"}, content_type="application/json")
+    assert not_in.status_code == 400 and "没有参与" in not_in.json()["errors"]["org"][0]
+
+    client.force_login(outsider_b)
+    assert client.get(review_url(in_progress)).status_code == 404
+    client.logout()
+    assert client.get(review_url(in_progress)).status_code in (401, 403)
