@@ -6,12 +6,13 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.template import engines
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from open12348.catalog.models import LegalCategory, ServiceItem
 from open12348.orgs.models import OrgNode
 from open12348.orgs.selectors import in_area, visible_orgs
 from open12348.workorders import selectors, services
-from open12348.workorders.models import Post, RoutingRule, WorkOrder
+from open12348.workorders.models import Attachment, JointReview, Post, RoutingRule, WorkOrder
 
 # Kept here (not in templates/) so the admin page ships with the rules it previews.
 PREVIEW_TEMPLATE = """{% extends "admin/base_site.html" %}
@@ -114,9 +115,50 @@ class RoutingRuleAdmin(admin.ModelAdmin):
         services.routing_rule_upsert(actor=request.user, rule=obj)
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows of an order shown with it, never changed here (the console's services change them)."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may see the order (the order admin's scoped queryset) sees these with it.
+        return request.user.has_perm("workorders.view_workorder")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = ["original_name", "content_type", "size", "sha256", "uploaded_by", "created_at", "download"]
+    verbose_name_plural = "附件（下载即记入审计）"
+
+    @admin.display(description="下载")
+    def download(self, attachment):
+        url = reverse("workorders:attachment-download", args=[attachment.work_order_id, attachment.pk])
+        return format_html('<a href="{}">下载</a>', url)
+
+
+class JointReviewInline(ReadOnlyInline):
+    model = JointReview
+    fields = ["org", "is_lead", "opinion", "opinion_by", "opinion_at", "created_at"]
+
+
 @admin.register(WorkOrder)
 class WorkOrderAdmin(admin.ModelAdmin):
     """Read-only: orders change only through the transition service (the staff console)."""
+
+    inlines = [AttachmentInline, JointReviewInline]
 
     list_display = [
         "tracking_code",

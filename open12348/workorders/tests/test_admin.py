@@ -95,3 +95,28 @@ def test_the_calendar_admin_warns_about_unpublished_years_and_audits_edits(admin
     assert CalendarDay.objects.get().name == "元旦"
     assert Event.objects.filter(verb="calendar.changed").exists()
     workdays.clear_cache()
+
+
+def test_an_order_in_the_admin_shows_its_attachments_and_joint_review_read_only(
+    admin_a, bureau_admin, clerk_a, town_a, town_a2, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from open12348.workorders import services
+    from open12348.workorders.tests.test_api import PDF
+
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    order = make_order(actor=clerk_a, area=town_a)
+    services.attachment_add(actor=clerk_a, order=order, upload=SimpleUploadedFile("调解协议.pdf", PDF))
+    services.joint_review_open(actor=bureau_admin, order=order, orgs=[town_a2], lead=town_a)
+
+    page = admin_a.get(reverse("admin:workorders_workorder_change", args=[order.pk]))
+
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert (
+        "调解协议.pdf" in body
+        and reverse("workorders:attachment-download", args=[order.pk, order.attachments.get().pk]) in body
+    )
+    assert "沙溪镇" in body and "城厢镇" in body
+    assert 'name="attachments-0-original_name"' not in body  # read-only: no form fields
