@@ -621,7 +621,7 @@ class WorkOrderListCreateView(WorkOrderViewMixin, generics.ListAPIView):
             date_to=query.get("date_to"),
             within=token_org(self.request),
         )
-        return orders.select_related("applicant")
+        return selectors.inbox_rows(orders)
 
     @extend_schema(
         tags=[TAG],

@@ -157,6 +157,36 @@ def workorder_list(
     return orders.order_by("-received_at", "-id")
 
 
+# The columns an inbox row shows (API list, B4): a page of 20 rows with every column of eight
+# joined tables cost more in model building than the query itself.
+INBOX_ROW_FIELDS = (
+    "tracking_code",
+    "channel",
+    "status",
+    "priority",
+    "green_channel",
+    "received_at",
+    "deadline",
+    "clock_paused_at",
+    "service_item__code",
+    "service_item__name",
+    "legal_category__code",
+    "legal_category__name",
+    "area__code",
+    "handling_org__code",
+    "post__code",
+    "assignee__username",
+    "assignee__display_name",
+    "applicant__name",
+    "applicant__phone",
+)
+
+
+def inbox_rows(orders: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    """`workorder_list`'s orders narrowed to what an inbox row shows (with the applicant)."""
+    return orders.select_related("applicant").only(*INBOX_ROW_FIELDS)
+
+
 def _day_start(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=sla.BEIJING)
 
