@@ -327,6 +327,27 @@ def test_the_list_shows_the_callers_orders_with_the_applicant_masked(client, cle
     assert APPLICANT_PHONE not in response.content.decode()
 
 
+def test_a_list_page_costs_the_same_queries_for_one_order_or_many(
+    client, director_a, clerk_a, town_a, item, labor, django_assert_max_num_queries
+):
+    """Inbox rows load only the columns they show; a column read later would be one query per row."""
+    client.force_login(director_a)
+    make_order(actor=clerk_a, area=town_a, service_item=item)
+    client.get(LIST)  # warm the calendar and the session
+    with django_assert_max_num_queries(12) as one:
+        client.get(LIST)
+    for _ in range(5):
+        services.workorder_transition(
+            actor=director_a,
+            order=make_order(actor=clerk_a, area=town_a, service_item=item, legal_category=labor),
+            action="assign",
+            assignee=clerk_a,
+        )
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        rows = client.get(LIST).json()["results"]
+    assert len(rows) == 6 and {row["assignee"] for row in rows} == {None, "clerk_a"}
+
+
 def test_outsider_b_sees_nothing_of_taicang(client, outsider_b, order):
     client.force_login(outsider_b)
 
