@@ -4,6 +4,8 @@ Every write goes through accounts.services, so role rules and the audit trail ap
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from open12348.accounts import services
 from open12348.accounts.models import RoleAssignment, StaffProfile, User
@@ -34,15 +36,15 @@ class UserAdmin(admin.ModelAdmin):
     inlines = [RoleAssignmentInline]
     actions = ["unlock_accounts"]
 
-    @admin.display(description="手机号码")
+    @admin.display(description=_("手机号码"))
     def masked_phone(self, obj):
         return mask_phone(obj.phone)
 
-    @admin.display(description="角色")
+    @admin.display(description=_("角色"))
     def role_names(self, obj):
         return "、".join(a.get_role_display() for a in obj.role_assignments.all())
 
-    @admin.display(description="所属区域")
+    @admin.display(description=_("所属区域"))
     def area(self, obj):
         profile = getattr(obj, "staff_profile", None)
         return profile.org if profile else "—"
@@ -56,11 +58,11 @@ class UserAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="解除所选账户的登录锁定", permissions=["unlock"])
+    @admin.action(description=_("解除所选账户的登录锁定"), permissions=["unlock"])
     def unlock_accounts(self, request, queryset):
         for user in queryset:
             services.account_unlock(actor=request.user, username=user.username)
-        messages.success(request, f"已解除 {queryset.count()} 个账户的锁定。")
+        messages.success(request, gettext("已解除 {count} 个账户的锁定。").format(count=queryset.count()))
 
     def has_unlock_permission(self, request):
         return request.user.has_perm("accounts.unlock_account")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 
 class Open12348AdminSite(admin.AdminSite):
@@ -9,9 +10,9 @@ class Open12348AdminSite(admin.AdminSite):
     (the three administrators and bureau administrators) reach no admin URL before they
     have passed TOTP in this session (C06)."""
 
-    site_header = "Open12348 公共法律服务平台 · 管理后台"
-    site_title = "Open12348 管理后台"
-    index_title = "管理首页"
+    site_header = _("Open12348 公共法律服务平台 · 管理后台")
+    site_title = _("Open12348 管理后台")
+    index_title = _("管理首页")
 
     def has_permission(self, request):
         user = request.user

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _sync_roles(sender, **kwargs):
@@ -10,7 +11,7 @@ def _sync_roles(sender, **kwargs):
 
 class AccountsConfig(AppConfig):
     name = "open12348.accounts"
-    verbose_name = "账户与角色"
+    verbose_name = _("账户与角色")
 
     def ready(self):
         from open12348.accounts import checks, receivers  # noqa: F401  (registers checks and auth-event receivers)

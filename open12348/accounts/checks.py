@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 FORBIDDEN_USERNAMES = ("admin", "root", "test", "sa", "guest", "administrator")
 
@@ -19,7 +20,14 @@ def no_default_or_superuser_accounts(app_configs, **kwargs):
         return []
     errors = []
     if default:
-        errors.append(Error(f"存在默认名称的启用账户：{', '.join(default)}", id="open12348.E001"))
+        errors.append(
+            Error(_("存在默认名称的启用账户：{default}").format(default=", ".join(default)), id="open12348.E001")
+        )
     if superusers and not settings.DEBUG:
-        errors.append(Error(f"生产环境不允许超级用户（三员分立）：{', '.join(superusers)}", id="open12348.E002"))
+        errors.append(
+            Error(
+                _("生产环境不允许超级用户（三员分立）：{superusers}").format(superusers=", ".join(superusers)),
+                id="open12348.E002",
+            )
+        )
     return errors

@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from open12348.accounts import roles
 from open12348.audit.services import record
@@ -42,8 +43,8 @@ class SessionTimeoutMiddleware:
                 record(actor=user, verb="session.expired", target=user)
                 logout(request)
                 if _is_api(request):
-                    return JsonResponse({"detail": "会话已超时，请重新登录。"}, status=401)
-                messages.info(request, "您已较长时间未操作，为保护您的信息已自动退出，请重新登录。")
+                    return JsonResponse({"detail": _("会话已超时，请重新登录。")}, status=401)
+                messages.info(request, _("您已较长时间未操作，为保护您的信息已自动退出，请重新登录。"))
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.get_full_path()}")
             request.session.setdefault(STARTED, now)
             request.session[LAST_SEEN] = now
@@ -71,6 +72,6 @@ class PasswordChangeRequiredMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and not request.path.startswith(self.EXEMPT_PREFIXES) and password_change_due(user):
-            messages.warning(request, "为了账户安全，请先修改密码。")
+            messages.warning(request, _("为了账户安全，请先修改密码。"))
             return redirect(f"{reverse('accounts:password-change')}?next={request.get_full_path()}")
         return self.get_response(request)

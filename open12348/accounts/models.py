@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from open12348.accounts import roles
 from open12348.core.fields import BlindIndexField, EncryptedCharField, personal
@@ -23,29 +24,29 @@ class User(AbstractUser):
 
     first_name = None
     last_name = None
-    email = personal(models.EmailField("电子邮箱", blank=True), "联系方式")
-    display_name = personal(models.CharField("姓名", max_length=50, blank=True), "实名与称呼")
-    phone = EncryptedCharField("手机号码", purpose="登录与联系", plain_max_length=20)
+    email = personal(models.EmailField(_("电子邮箱"), blank=True), _("联系方式"))
+    display_name = personal(models.CharField(_("姓名"), max_length=50, blank=True), _("实名与称呼"))
+    phone = EncryptedCharField(_("手机号码"), purpose=_("登录与联系"), plain_max_length=20)
     phone_hash = BlindIndexField(source="phone", kind="phone")
-    resident_id = EncryptedCharField("身份证号码", purpose="实名认证", plain_max_length=18)
+    resident_id = EncryptedCharField(_("身份证号码"), purpose=_("实名认证"), plain_max_length=18)
     resident_id_hash = BlindIndexField(source="resident_id", kind="resident_id")
-    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
-    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
     objects = AccountManager()
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
         constraints = [
             models.UniqueConstraint(Lower("username"), name="username_unique_casefold"),
             models.UniqueConstraint(fields=["phone_hash"], condition=~Q(phone_hash=""), name="phone_unique"),
         ]
         permissions = [
-            ("view_full_pii", "可以查看完整个人信息（须说明理由，留痕）"),
-            ("assign_role", "可以分配角色"),
-            ("unlock_account", "可以解除账户锁定"),
-            ("view_staff_console", "可以进入工作台"),
+            ("view_full_pii", _("可以查看完整个人信息（须说明理由，留痕）")),
+            ("assign_role", _("可以分配角色")),
+            ("unlock_account", _("可以解除账户锁定")),
+            ("view_staff_console", _("可以进入工作台")),
         ]
 
     def __str__(self):
@@ -76,16 +77,16 @@ class RoleAssignment(models.Model):
     """A role held by a user. The partial unique constraint makes 三员分立 a database fact:
     no account can hold two of the three administrator roles."""
 
-    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="role_assignments")
-    role = models.CharField("角色", max_length=32, choices=roles.CHOICES)
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("角色"), max_length=32, choices=roles.CHOICES)
     granted_by = models.ForeignKey(
-        User, verbose_name="授予人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User, verbose_name=_("授予人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    granted_at = models.DateTimeField("授予时间", auto_now_add=True)
+    granted_at = models.DateTimeField(_("授予时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "角色分配"
-        verbose_name_plural = "角色分配"
+        verbose_name = _("角色分配")
+        verbose_name_plural = _("角色分配")
         constraints = [
             models.UniqueConstraint(fields=["user", "role"], name="role_once_per_user"),
             models.UniqueConstraint(
@@ -100,17 +101,20 @@ class RoleAssignment(models.Model):
 class StaffProfile(TimeStampedModel):
     """Ties a staff member to the org node whose subtree they serve (and see)."""
 
-    user = models.OneToOneField(User, verbose_name="用户", on_delete=models.CASCADE, related_name="staff_profile")
-    org = models.ForeignKey("orgs.OrgNode", verbose_name="所属区域", on_delete=models.PROTECT, related_name="staff")
+    user = models.OneToOneField(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="staff_profile")
+    org = models.ForeignKey("orgs.OrgNode", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="staff")
     site = models.ForeignKey(
-        "orgs.Site", verbose_name="所在站点", null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
+        "orgs.Site", verbose_name=_("所在站点"), null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
     )
-    title = models.CharField("职务", max_length=50, blank=True)
-    specialty = models.CharField("业务专长", max_length=100, blank=True)
+    title = models.CharField(_("职务"), max_length=50, blank=True)
+    specialty = models.CharField(_("业务专长"), max_length=100, blank=True)
+    photo = personal(
+        models.ImageField(_("照片"), upload_to="staff/photos/", blank=True), _("大厅与网站公示的工作人员照片")
+    )
 
     class Meta:
-        verbose_name = "工作人员档案"
-        verbose_name_plural = "工作人员档案"
+        verbose_name = _("工作人员档案")
+        verbose_name_plural = _("工作人员档案")
 
     def __str__(self):
         return f"{self.user} @ {self.org}"
@@ -152,22 +156,22 @@ class ApiToken(TimeStampedModel):
     Only a hash of the secret is stored; the secret is shown once, by `issuetoken`."""
 
     class Scope(models.TextChoices):
-        READ = "read", "只读"
-        WRITE = "write", "读写"
+        READ = "read", _("只读")
+        WRITE = "write", _("读写")
 
-    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField("用途", max_length=100, blank=True)
-    prefix = models.CharField("前缀", max_length=12, db_index=True)
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("用途"), max_length=100, blank=True)
+    prefix = models.CharField(_("前缀"), max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
-    org = models.ForeignKey("orgs.OrgNode", verbose_name="限定区域", on_delete=models.PROTECT, related_name="+")
-    scope = models.CharField("权限范围", max_length=10, choices=Scope.choices, default=Scope.READ)
-    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
-    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
-    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    org = models.ForeignKey("orgs.OrgNode", verbose_name=_("限定区域"), on_delete=models.PROTECT, related_name="+")
+    scope = models.CharField(_("权限范围"), max_length=10, choices=Scope.choices, default=Scope.READ)
+    expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "接口令牌"
-        verbose_name_plural = "接口令牌"
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from open12348.accounts import roles
 
@@ -89,12 +90,18 @@ class LengthValidator:
     def validate(self, password, user=None):
         minimum = MIN_LENGTH_THREE_ADMIN if _is_three_admin(user) else MIN_LENGTH
         if len(password) < minimum:
-            raise ValidationError(f"密码至少需要 {minimum} 个字符。", code="password_too_short")
+            raise ValidationError(
+                _("密码至少需要 {minimum} 个字符。").format(minimum=minimum), code="password_too_short"
+            )
         if len(password) > MAX_LENGTH:
-            raise ValidationError(f"密码不能超过 {MAX_LENGTH} 个字符。", code="password_too_long")
+            raise ValidationError(
+                _("密码不能超过 {max_length} 个字符。").format(max_length=MAX_LENGTH), code="password_too_long"
+            )
 
     def get_help_text(self):
-        return f"密码至少 {MIN_LENGTH} 个字符（系统、安全、审计管理员至少 {MIN_LENGTH_THREE_ADMIN} 个），最多 {MAX_LENGTH} 个。"
+        return _(
+            "密码至少 {min_length} 个字符（系统、安全、审计管理员至少 {min_length_three_admin} 个），最多 {max_length} 个。"
+        ).format(min_length=MIN_LENGTH, min_length_three_admin=MIN_LENGTH_THREE_ADMIN, max_length=MAX_LENGTH)
 
 
 class CharacterClassValidator:
@@ -116,22 +123,22 @@ class CharacterClassValidator:
         }
         if len(classes) < 3:
             raise ValidationError(
-                "密码须包含大写字母、小写字母、数字、符号（汉字也算一类）中的至少三类。", code="password_too_simple"
+                _("密码须包含大写字母、小写字母、数字、符号（汉字也算一类）中的至少三类。"), code="password_too_simple"
             )
 
     def get_help_text(self):
-        return "须包含大写字母、小写字母、数字、符号（汉字也算一类）中的至少三类。"
+        return _("须包含大写字母、小写字母、数字、符号（汉字也算一类）中的至少三类。")
 
 
 class ChineseWeakPasswordValidator:
     def validate(self, password, user=None):
         if is_guessable(password):
             raise ValidationError(
-                "这个密码太常见或容易被猜到（如 Admin@123、姓名拼音加年份），请换一个。", code="password_too_common"
+                _("这个密码太常见或容易被猜到（如 Admin@123、姓名拼音加年份），请换一个。"), code="password_too_common"
             )
 
     def get_help_text(self):
-        return "不能使用常见密码，也不能用姓名拼音加生日、年份等组合。"
+        return _("不能使用常见密码，也不能用姓名拼音加生日、年份等组合。")
 
 
 class PasswordHistoryValidator:
@@ -145,7 +152,9 @@ class PasswordHistoryValidator:
         if user.password:
             previous.append(user.password)
         if any(check_password(password, encoded) for encoded in previous):
-            raise ValidationError(f"新密码不能与最近 {depth} 次使用过的密码相同。", code="password_reused")
+            raise ValidationError(
+                _("新密码不能与最近 {depth} 次使用过的密码相同。").format(depth=depth), code="password_reused"
+            )
 
     def password_changed(self, password, user=None):
         if user is None or not user.pk:
@@ -158,4 +167,4 @@ class PasswordHistoryValidator:
         type(user).objects.filter(pk=user.pk).update(password_changed_at=timezone.now())
 
     def get_help_text(self):
-        return "不能与最近五次使用过的密码相同。"
+        return _("不能与最近五次使用过的密码相同。")

@@ -9,6 +9,8 @@ audit trail. None of them reads case data, and no account holds two of the three
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 
 class Kind(StrEnum):
     CITIZEN = "citizen"
@@ -79,20 +81,20 @@ MANAGE_SITES = _perms(
 )
 
 ROLES: tuple[Role, ...] = (
-    Role("citizen", "公众用户", Kind.CITIZEN),
-    Role("window_clerk", "窗口工作人员", Kind.STAFF, FRONT_LINE | WINDOW),
-    Role("hotline_operator", "12348热线接线员", Kind.STAFF, FRONT_LINE),
-    Role("lawyer", "律师", Kind.STAFF, PROFESSIONAL),
-    Role("grassroots_worker", "基层法律服务工作者", Kind.STAFF, PROFESSIONAL),
-    Role("notary", "公证员", Kind.STAFF, PROFESSIONAL),
-    Role("appraiser", "司法鉴定人", Kind.STAFF, PROFESSIONAL),
-    Role("mediator", "人民调解员", Kind.STAFF, PROFESSIONAL),
-    Role("legal_aid_officer", "法律援助工作人员", Kind.STAFF, PROFESSIONAL | _perms("accounts.view_full_pii")),
-    Role("volunteer", "法律服务志愿者", Kind.STAFF, PROFESSIONAL),
-    Role("village_advisor", "村（居）法律顾问", Kind.STAFF, PROFESSIONAL),
+    Role("citizen", _("公众用户"), Kind.CITIZEN),
+    Role("window_clerk", _("窗口工作人员"), Kind.STAFF, FRONT_LINE | WINDOW),
+    Role("hotline_operator", _("12348热线接线员"), Kind.STAFF, FRONT_LINE),
+    Role("lawyer", _("律师"), Kind.STAFF, PROFESSIONAL),
+    Role("grassroots_worker", _("基层法律服务工作者"), Kind.STAFF, PROFESSIONAL),
+    Role("notary", _("公证员"), Kind.STAFF, PROFESSIONAL),
+    Role("appraiser", _("司法鉴定人"), Kind.STAFF, PROFESSIONAL),
+    Role("mediator", _("人民调解员"), Kind.STAFF, PROFESSIONAL),
+    Role("legal_aid_officer", _("法律援助工作人员"), Kind.STAFF, PROFESSIONAL | _perms("accounts.view_full_pii")),
+    Role("volunteer", _("法律服务志愿者"), Kind.STAFF, PROFESSIONAL),
+    Role("village_advisor", _("村（居）法律顾问"), Kind.STAFF, PROFESSIONAL),
     Role(
         "site_director",
-        "站点负责人",
+        _("站点负责人"),
         Kind.STAFF,
         FRONT_LINE
         | MANAGE_SITES
@@ -102,7 +104,7 @@ ROLES: tuple[Role, ...] = (
     ),
     Role(
         "bureau_admin",
-        "司法局管理员",
+        _("司法局管理员"),
         Kind.ADMINISTRATOR,
         FRONT_LINE
         | MANAGE_SITES
@@ -124,14 +126,14 @@ ROLES: tuple[Role, ...] = (
     ),
     Role(
         "supervisor",
-        "监督评议员",
+        _("监督评议员"),
         Kind.STAFF,
         CONSOLE | _perms("workorders.view_workorder", "workorders.export_ledger"),
     ),
-    Role("archivist", "档案管理员", Kind.STAFF, CONSOLE | _perms("workorders.view_workorder")),
+    Role("archivist", _("档案管理员"), Kind.STAFF, CONSOLE | _perms("workorders.view_workorder")),
     Role(
         "system_admin",
-        "系统管理员",
+        _("系统管理员"),
         Kind.ADMINISTRATOR,
         READ_REFERENCE
         | MANAGE_SITES
@@ -150,7 +152,7 @@ ROLES: tuple[Role, ...] = (
     ),
     Role(
         "security_admin",
-        "安全管理员",
+        _("安全管理员"),
         Kind.ADMINISTRATOR,
         _perms(
             "accounts.view_user",
@@ -168,7 +170,7 @@ ROLES: tuple[Role, ...] = (
     ),
     Role(
         "audit_admin",
-        "审计管理员",
+        _("审计管理员"),
         Kind.ADMINISTRATOR,
         _perms("audit.view_event", "audit.verify_event"),
         admin_site=True,

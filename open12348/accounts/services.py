@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from open12348.accounts import roles
@@ -44,10 +45,12 @@ def sms_code_send(*, phone: str, purpose: str = "register") -> None:
     phone_hash = lookup_hash("phone", phone)
     latest = PhoneVerification.objects.filter(phone_hash=phone_hash, purpose=purpose).first()
     if latest and timezone.now() - latest.created_at < SMS_CODE_INTERVAL:
-        raise ValidationError({"phone": "验证码发送过于频繁，请一分钟后再试。"}, code="throttled")
+        raise ValidationError({"phone": gettext("验证码发送过于频繁，请一分钟后再试。")}, code="throttled")
     code = f"{secrets.randbelow(10**6):06d}"
     PhoneVerification.objects.create(phone_hash=phone_hash, code_hash=_code_hash(phone, code), purpose=purpose)
-    message = f"您的验证码是 {code}，10分钟内有效。如非本人操作，请忽略。【12348公共法律服务】"
+    message = gettext("您的验证码是 {code}，10分钟内有效。如非本人操作，请忽略。【12348公共法律服务】").format(
+        code=code
+    )
     transaction.on_commit(lambda: send_sms(phone, message))
 
 
@@ -64,10 +67,10 @@ def _sms_code_consume(*, phone: str, code: str, purpose: str) -> str:
         .first()
     )
     if pending is None or pending.attempts >= SMS_CODE_MAX_ATTEMPTS:
-        return "验证码已失效，请重新获取。"
+        return gettext("验证码已失效，请重新获取。")
     if not hmac.compare_digest(pending.code_hash, _code_hash(phone, (code or "").strip())):
         PhoneVerification.objects.filter(pk=pending.pk).update(attempts=pending.attempts + 1)
-        return "验证码不正确。"
+        return gettext("验证码不正确。")
     PhoneVerification.objects.filter(pk=pending.pk).update(used_at=timezone.now())
     return ""
 
@@ -77,7 +80,7 @@ def citizen_register(*, phone: str, code: str, password: str, display_name: str 
     even though the registration itself is refused."""
     phone = pii.validate_phone(phone, mobile_only=True)
     if User.objects.filter(phone_hash=lookup_hash("phone", phone)).exists():
-        raise ValidationError({"phone": "该手机号码已注册，请直接登录或找回密码。"}, code="taken")
+        raise ValidationError({"phone": gettext("该手机号码已注册，请直接登录或找回密码。")}, code="taken")
     user = User(username=_citizen_username(), phone=phone, display_name=display_name.strip())
     try:
         password_validation.validate_password(password, user)
@@ -90,7 +93,9 @@ def citizen_register(*, phone: str, code: str, password: str, display_name: str 
         try:
             user.save()
         except IntegrityError:
-            raise ValidationError({"phone": "该手机号码已注册，请直接登录或找回密码。"}, code="taken") from None
+            raise ValidationError(
+                {"phone": gettext("该手机号码已注册，请直接登录或找回密码。")}, code="taken"
+            ) from None
         RoleAssignment.objects.create(user=user, role="citizen")
         record(actor=user, verb="account.registered", target=user)
     return user
@@ -136,7 +141,7 @@ def staff_create(
         must_change_password=one_time,
     )
     if User.objects.filter(username__iexact=user.username).exists():
-        raise ValidationError({"username": "该用户名已被使用。"}, code="taken")
+        raise ValidationError({"username": gettext("该用户名已被使用。")}, code="taken")
     user._role_codes = frozenset(role_codes)  # the rules for the roles about to be granted apply
     try:
         password_validation.validate_password(password, user)
@@ -159,25 +164,26 @@ def _one_time_password() -> str:
 def _require(actor: User | None, permission: str) -> None:
     """`actor=None` is the platform itself (commands run by the operator of the server)."""
     if actor is not None and not actor.has_perm(permission):
-        raise PermissionDenied("您没有执行此操作的权限。")
+        raise PermissionDenied(gettext("您没有执行此操作的权限。"))
 
 
 def role_grant_check(*, actor: User | None, user: User, role: str) -> roles.Role:
     """Why `actor` may not give `user` the role (PermissionDenied / ValidationError), or the role."""
     _require(actor, "accounts.assign_role")
     if role not in roles.BY_CODE:
-        raise ValidationError({"role": f"未知角色：{role}"}, code="unknown_role")
+        raise ValidationError({"role": gettext("未知角色：{role}").format(role=role)}, code="unknown_role")
     if actor is not None and actor.pk == user.pk:
-        raise PermissionDenied("不能给自己分配角色。")
+        raise PermissionDenied(gettext("不能给自己分配角色。"))
     spec = roles.get(role)
     held_three_admin = user.role_codes & roles.THREE_ADMIN_CODES - {role}
     if spec.three_admin and held_three_admin:
         other = roles.get(next(iter(held_three_admin))).name
         raise ValidationError(
-            {"role": f"三员分立：该账户已是{other}，不能再担任{spec.name}。"}, code="three_admin_conflict"
+            {"role": gettext("三员分立：该账户已是{other}，不能再担任{name}。").format(other=other, name=spec.name)},
+            code="three_admin_conflict",
         )
     if spec.is_staff_role and not hasattr(user, "staff_profile"):
-        raise ValidationError({"role": "工作人员角色须先设置所属区域。"}, code="no_area")
+        raise ValidationError({"role": gettext("工作人员角色须先设置所属区域。")}, code="no_area")
     return spec
 
 
@@ -249,16 +255,16 @@ def personal_data_reveal(*, actor: User, instance, field: str, reason: str, org=
     trail. The audit row is written first: if it cannot be written, nothing is revealed."""
     _require(actor, "accounts.view_full_pii")
     if actor is None:
-        raise PermissionDenied("您没有查看完整个人信息的权限。")
+        raise PermissionDenied(gettext("您没有查看完整个人信息的权限。"))
     if len((reason or "").strip()) < 2:
-        raise ValidationError({"reason": "请填写查看完整信息的理由。"}, code="reason_required")
+        raise ValidationError({"reason": gettext("请填写查看完整信息的理由。")}, code="reason_required")
     if not getattr(type(instance)._meta.get_field(field), "personal_data", None):
-        raise ValidationError({"field": "该字段不是个人信息字段。"}, code="not_personal")
+        raise ValidationError({"field": gettext("该字段不是个人信息字段。")}, code="not_personal")
     from open12348.orgs.selectors import area_of
 
     area = area_of(actor)
     if org is not None and (area is None or not org.is_within(area)):
-        raise PermissionDenied("该记录不在您的服务区域内。")
+        raise PermissionDenied(gettext("该记录不在您的服务区域内。"))
     record(
         actor=actor, verb="pii.revealed", target=instance, org=org, payload={"field": field, "reason": reason.strip()}
     )
@@ -279,12 +285,12 @@ def api_token_issue(
     _require(actor, "accounts.assign_role")
     area = _org_of(user)
     if area is None:
-        raise ValidationError({"user": "只能为有所属区域的工作人员账户签发令牌。"}, code="no_area")
+        raise ValidationError({"user": gettext("只能为有所属区域的工作人员账户签发令牌。")}, code="no_area")
     org = org or area
     if not org.is_within(area):
-        raise ValidationError({"org": "令牌区域须在该账户的服务区域之内。"}, code="outside_area")
+        raise ValidationError({"org": gettext("令牌区域须在该账户的服务区域之内。")}, code="outside_area")
     if scope not in ApiToken.Scope.values:
-        raise ValidationError({"scope": "权限范围只能是 read 或 write。"}, code="bad_scope")
+        raise ValidationError({"scope": gettext("权限范围只能是 read 或 write。")}, code="bad_scope")
     secret = "o12348_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -324,7 +330,7 @@ def _permissions_named(role: roles.Role) -> list[Permission]:
         app_label, codename = name.split(".")
         perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
         if perm is None:
-            raise LookupError(f"角色 {role.code} 引用了不存在的权限 {name}。")
+            raise LookupError(gettext("角色 {code} 引用了不存在的权限 {name}。").format(code=role.code, name=name))
         found.append(perm)
     return found
 
@@ -336,7 +342,7 @@ def staff_profile_save(*, actor: User, profile: StaffProfile, changed: list[str]
 
     area = area_of(actor)
     if area is None or not profile.org.is_within(area):
-        raise PermissionDenied("只能把工作人员设在您的管理区域内。")
+        raise PermissionDenied(gettext("只能把工作人员设在您的管理区域内。"))
     profile.save()
     record(
         actor=actor,
@@ -384,9 +390,9 @@ def otp_device_start(*, user: User) -> TOTPDevice:
     """The unconfirmed authenticator being enrolled (created once, reused on reload).
     Refused once a confirmed device exists: a stolen password must not add a second one."""
     if has_confirmed_otp_device(user):
-        raise PermissionDenied("该账户已绑定身份验证器。")
+        raise PermissionDenied(gettext("该账户已绑定身份验证器。"))
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
-    return device or TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=False)
+    return device or TOTPDevice.objects.create(user=user, name=gettext("身份验证器"), confirmed=False)
 
 
 @transaction.atomic

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -57,7 +59,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        messages.success(self.request, "登录成功。")
+        messages.success(self.request, _("登录成功。"))
         return response
 
 
@@ -66,7 +68,7 @@ class LogoutView(auth_views.LogoutView):
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
-        messages.info(request, "您已安全退出。")
+        messages.info(request, _("您已安全退出。"))
         return response
 
 
@@ -97,7 +99,7 @@ def register(request):
                 apply_service_errors(form, error, "phone")
             else:
                 login(request, user, backend=LOGIN_BACKEND)
-                messages.success(request, "注册成功，欢迎使用12348公共法律服务平台。")
+                messages.success(request, _("注册成功，欢迎使用12348公共法律服务平台。"))
                 return redirect("portal:after-login")
     else:
         form = RegisterForm()
@@ -113,7 +115,7 @@ def _uses_otp(user) -> bool:
     return user.requires_otp or user.is_staff
 
 
-THROTTLED = "动态验证码输错次数较多，请稍等片刻再试（等待时间随输错次数增加）。"
+THROTTLED = gettext_lazy("动态验证码输错次数较多，请稍等片刻再试（等待时间随输错次数增加）。")
 
 
 @sensitive_post_parameters("token")
@@ -135,7 +137,9 @@ def otp_verify(request):
             return redirect(next_url)
         form.add_error(
             "token",
-            THROTTLED if outcome.throttled else "动态验证码不正确或已过期，请查看身份验证器上最新的6位数字后重新输入。",
+            THROTTLED
+            if outcome.throttled
+            else _("动态验证码不正确或已过期，请查看身份验证器上最新的6位数字后重新输入。"),
         )
     return render(request, "accounts/otp.html", {"form": form, "next": next_url})
 
@@ -158,13 +162,13 @@ def otp_setup(request):
         outcome = services.otp_device_confirm(user=user, device=device, token=form.cleaned_data["token"])
         if outcome.device is not None:
             django_otp.login(request, device)
-            messages.success(request, "身份验证器已绑定。以后登录管理后台时，请输入其上显示的动态验证码。")
+            messages.success(request, _("身份验证器已绑定。以后登录管理后台时，请输入其上显示的动态验证码。"))
             return redirect(next_url)
         form.add_error(
             "token",
             THROTTLED
             if outcome.throttled
-            else "动态验证码不正确。请确认已扫描本页二维码，并输入身份验证器上最新的6位数字。",
+            else _("动态验证码不正确。请确认已扫描本页二维码，并输入身份验证器上最新的6位数字。"),
         )
     qr = segno.make(device.config_url, error="m")
     context = {
@@ -190,7 +194,7 @@ def password_change(request):
             apply_service_errors(form, error, "new_password1")
         else:
             update_session_auth_hash(request, user)
-            messages.success(request, "密码已修改。")
+            messages.success(request, _("密码已修改。"))
             return redirect(safe_next(request, reverse("portal:after-login")))
     return render(request, "accounts/password_change.html", {"form": form, "next": safe_next(request, "")})
 
@@ -213,7 +217,7 @@ def profile(request):
             except ValidationError as error:
                 apply_service_errors(form, error, "resident_id")
             else:
-                messages.success(request, "个人信息已保存。")
+                messages.success(request, _("个人信息已保存。"))
                 return redirect("accounts:profile")
     else:
         form = ProfileForm(initial={"display_name": user.display_name}, has_resident_id=has_id)

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiConfig(AppConfig):
     name = "open12348.api"
-    verbose_name = "开放接口"
+    verbose_name = _("开放接口")
 
     def ready(self):
         # Registers the OpenAPI descriptions of our authentication classes.

@@ -3,6 +3,7 @@
 the token's org subtree and scope; views read it back with `request_token(request)`."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
 
@@ -27,30 +28,30 @@ class BearerTokenAuthentication(BaseAuthentication):
         if not parts or parts[0].lower() != self.keyword:
             return None
         if len(parts) != 2 or len(parts[1]) > MAX_SECRET_LENGTH:
-            raise exceptions.AuthenticationFailed("令牌格式不正确，应为“Authorization: Bearer <令牌>”。")
+            raise exceptions.AuthenticationFailed(_("令牌格式不正确，应为“Authorization: Bearer <令牌>”。"))
         try:
             secret = parts[1].decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("令牌格式不正确，应为“Authorization: Bearer <令牌>”。") from None
+            raise exceptions.AuthenticationFailed(_("令牌格式不正确，应为“Authorization: Bearer <令牌>”。")) from None
         try:
             # get(), not first(): no ORDER BY to compile over four joined tables.
             token = ApiToken.objects.select_related("user", "org", "user__staff_profile__org").get(
                 key_hash=api_token_hash(secret)
             )
         except ApiToken.DoesNotExist:
-            raise exceptions.AuthenticationFailed("令牌无效。") from None
+            raise exceptions.AuthenticationFailed(_("令牌无效。")) from None
         now = timezone.now()
         if token.revoked_at is not None:
-            raise exceptions.AuthenticationFailed("令牌已被吊销。")
+            raise exceptions.AuthenticationFailed(_("令牌已被吊销。"))
         if token.expires_at is not None and token.expires_at <= now:
-            raise exceptions.AuthenticationFailed("令牌已过期。")
+            raise exceptions.AuthenticationFailed(_("令牌已过期。"))
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed("令牌所属账户已停用。")
+            raise exceptions.AuthenticationFailed(_("令牌所属账户已停用。"))
         profile = getattr(token.user, "staff_profile", None)
         if profile is None or not token.org.is_within(profile.org):
             # The account has moved since the token was issued: the token must not widen
             # to the account's new area, so it stops working instead.
-            raise exceptions.AuthenticationFailed("令牌的限定区域已不在该账户的服务区域内，请重新签发。")
+            raise exceptions.AuthenticationFailed(_("令牌的限定区域已不在该账户的服务区域内，请重新签发。"))
         api_token_touch(token=token, now=now)
         audit_context.mark_api_token(token.pk)
         request._request.auth_token = token
@@ -67,14 +68,14 @@ class CsrfSessionAuthentication(SessionAuthentication):
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is not None and password_change_due(result[0]):
-            raise exceptions.PermissionDenied("为了账户安全，请先在网页上修改密码，然后再使用接口。")
+            raise exceptions.PermissionDenied(_("为了账户安全，请先在网页上修改密码，然后再使用接口。"))
         return result
 
     def enforce_csrf(self, request):
         try:
             super().enforce_csrf(request)
         except exceptions.PermissionDenied:
-            raise exceptions.PermissionDenied("CSRF 校验失败，请刷新页面后重试。") from None
+            raise exceptions.PermissionDenied(_("CSRF 校验失败，请刷新页面后重试。")) from None
 
 
 def request_token(request) -> ApiToken | None:

@@ -9,52 +9,54 @@ Django would give in English are replaced by a Chinese one for the status."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-VALIDATION_DETAIL = "请求参数有误，请按 errors 中的说明修改后重试。"
+VALIDATION_DETAIL = _("请求参数有误，请按 errors 中的说明修改后重试。")
 
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "该操作与数据的当前状态冲突，请刷新后重试。"
+    default_detail = _("该操作与数据的当前状态冲突，请刷新后重试。")
     default_code = "conflict"
 
 
 # The message for each kind of refusal when the exception carries no Chinese message of its own.
 MESSAGES: dict[type[exceptions.APIException], str] = {
-    exceptions.NotAuthenticated: "未提供身份认证信息：请先登录，或在请求头中提供“Authorization: Bearer <令牌>”。",
-    exceptions.AuthenticationFailed: "身份认证失败。",
-    exceptions.PermissionDenied: "您没有执行此操作的权限。",
-    exceptions.NotFound: "未找到。",
-    exceptions.NotAcceptable: "无法按请求的格式（Accept）返回数据，本接口只返回 JSON。",
-    exceptions.ParseError: "请求内容不是有效的 JSON。",
+    exceptions.NotAuthenticated: _("未提供身份认证信息：请先登录，或在请求头中提供“Authorization: Bearer <令牌>”。"),
+    exceptions.AuthenticationFailed: _("身份认证失败。"),
+    exceptions.PermissionDenied: _("您没有执行此操作的权限。"),
+    exceptions.NotFound: _("未找到。"),
+    exceptions.NotAcceptable: _("无法按请求的格式（Accept）返回数据，本接口只返回 JSON。"),
+    exceptions.ParseError: _("请求内容不是有效的 JSON。"),
     Conflict: Conflict.default_detail,
 }
 
 
 def _has_chinese(text: str) -> bool:
-    return any("\u4e00" <= char <= "\u9fff" for char in text)
+    return any("\u4e00" <= char <= "\u9fff" for char in text)  # i18n: data — the CJK range, not a message
 
 
 def _message(exc: exceptions.APIException, request) -> str:
     if isinstance(exc, exceptions.MethodNotAllowed):
         method = getattr(request, "method", "") or ""
-        return f"该接口不支持 {method} 请求方法。"
+        return gettext("该接口不支持 {method} 请求方法。").format(method=method)
     if isinstance(exc, exceptions.UnsupportedMediaType):
-        return "不支持该请求内容类型（Content-Type），请以 application/json 提交。"
+        return gettext("不支持该请求内容类型（Content-Type），请以 application/json 提交。")
     if isinstance(exc, exceptions.Throttled):
-        wait = f"请在 {int(exc.wait)} 秒后重试。" if exc.wait else "请稍后重试。"
-        return f"请求过于频繁，{wait}"
+        wait = gettext("请在 {wait} 秒后重试。").format(wait=int(exc.wait)) if exc.wait else gettext("请稍后重试。")
+        return gettext("请求过于频繁，{wait}").format(wait=wait)
     detail = str(exc.detail) if not isinstance(exc.detail, (list, dict)) else ""
     if detail and detail != str(exc.default_detail) and _has_chinese(detail):
         return detail
     for kind in type(exc).__mro__:
         if kind in MESSAGES:
-            return MESSAGES[kind]
-    return detail if _has_chinese(detail) else "请求未能完成。"
+            return str(MESSAGES[kind])
+    return detail if _has_chinese(detail) else gettext("请求未能完成。")
 
 
 def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
@@ -89,7 +91,7 @@ def exception_handler(exc, context):
     if response is None:
         return None  # a real fault: let it be a logged 500
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"detail": VALIDATION_DETAIL, "errors": flatten_errors(exc.detail)}
+        response.data = {"detail": str(VALIDATION_DETAIL), "errors": flatten_errors(exc.detail)}
     else:
         response.data = {"detail": _message(exc, context.get("request"))}
     return response

@@ -1,5 +1,7 @@
 import re
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
@@ -13,16 +15,16 @@ class Pagination(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
-    page_query_description = "页码，从 1 开始。"
-    page_size_query_description = "每页条数，默认 100，最多 500。"
-    invalid_page_message = "第 {page_number} 页没有数据。"
+    page_query_description = _("页码，从 1 开始。")
+    page_size_query_description = _("每页条数，默认 100，最多 500。")
+    invalid_page_message = _("第 {page_number} 页没有数据。")
 
     def get_page_number(self, request, paginator):
         raw = request.query_params.get(self.page_query_param, "1")
         if raw in self.last_page_strings:
             return raw
         if not _POSITIVE_INT.fullmatch(raw) or int(raw) < 1:
-            raise ValidationError({self.page_query_param: ["页码须为正整数。"]})
+            raise ValidationError({self.page_query_param: [gettext("页码须为正整数。")]})
         return raw
 
     def get_page_size(self, request):
@@ -31,6 +33,12 @@ class Pagination(PageNumberPagination):
             return self.page_size
         if not _POSITIVE_INT.fullmatch(raw) or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
-                {self.page_size_query_param: [f"每页条数须为 1 到 {self.max_page_size} 之间的整数。"]}
+                {
+                    self.page_size_query_param: [
+                        gettext("每页条数须为 1 到 {max_page_size} 之间的整数。").format(
+                            max_page_size=self.max_page_size
+                        )
+                    ]
+                }
             )
         return int(raw)

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from open12348.accounts.models import ApiToken
@@ -8,7 +9,7 @@ class TokenScopePermission(BasePermission):
     """A read token may only read (GET, HEAD, OPTIONS). Sessions and write tokens pass; what
     they may change is for the view's own permissions to decide."""
 
-    message = "只读令牌只能读取数据，不能提交或修改。"
+    message = _("只读令牌只能读取数据，不能提交或修改。")
 
     def has_permission(self, request, view):
         token = request_token(request)
@@ -21,7 +22,7 @@ class HasPermission(BasePermission):
     """Requires one Django permission (from the caller's roles). Subclass with `perm`."""
 
     perm = ""
-    message = "您没有访问该接口的权限。"
+    message = _("您没有访问该接口的权限。")
 
     def has_permission(self, request, view):
         return bool(request.user and request.user.is_authenticated and request.user.has_perm(self.perm))

@@ -3,13 +3,14 @@ silently dropped), query-parameter validation, and the error body for the schema
 
 from collections.abc import Iterable, Mapping
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-UNKNOWN_FIELD = "未知字段。"
-READ_ONLY_FIELD = "该字段为只读字段，不能提交。"
-UNKNOWN_QUERY_PARAM = "未知查询参数。"
-REPEATED_QUERY_PARAM = "该查询参数只能出现一次。"
+UNKNOWN_FIELD = _("未知字段。")
+READ_ONLY_FIELD = _("该字段为只读字段，不能提交。")
+UNKNOWN_QUERY_PARAM = _("未知查询参数。")
+REPEATED_QUERY_PARAM = _("该查询参数只能出现一次。")
 
 
 class StrictSerializerMixin:
@@ -75,9 +76,9 @@ def validate_query_params(request, serializer_class=None, *, extra: Iterable[str
 class ErrorSerializer(serializers.Serializer):
     """错误响应：detail 为给人看的说明；校验错误时 errors 列出每个有误的字段或查询参数。"""
 
-    detail = serializers.CharField(help_text="给人看的说明（简体中文）")
+    detail = serializers.CharField(help_text=_("给人看的说明（简体中文）"))
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
-        help_text="仅校验错误（400）时出现：字段或查询参数名 → 错误说明列表",
+        help_text=_("仅校验错误（400）时出现：字段或查询参数名 → 错误说明列表"),
     )

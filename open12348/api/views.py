@@ -1,6 +1,8 @@
 """The base every API view builds on, the schema and docs views, and the JSON 404 for
 unknown paths under /api/."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -57,7 +59,7 @@ class DocsView(SpectacularSwaggerSplitView):
     authentication_classes = []
     permission_classes = [AllowAny]
     template_name = "api/swagger_ui.html"
-    title = "Open12348 开放接口文档"
+    title = gettext_lazy("Open12348 开放接口文档")
 
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
@@ -81,4 +83,4 @@ class NotFoundView(APIView):
     metadata_class = None
 
     def initial(self, request, *args, **kwargs):
-        raise NotFound("接口不存在，请查看 /api/docs/ 中的接口列表。")
+        raise NotFound(_("接口不存在，请查看 /api/docs/ 中的接口列表。"))

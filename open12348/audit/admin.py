@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.translation import gettext as _
 
 from open12348.audit.models import Event
 from open12348.audit.selectors import chain_first_break
@@ -43,7 +44,9 @@ class EventAdmin(admin.ModelAdmin):
         broken = chain_first_break()
         record(actor=request.user, verb="audit.verified", payload={"intact": broken is None})
         if broken:
-            messages.error(request, f"审计链在第 {broken[0]} 号事件处断开：{broken[1]}")
+            messages.error(
+                request, _("审计链在第 {seq} 号事件处断开：{reason}").format(seq=broken[0], reason=broken[1])
+            )
         else:
-            messages.success(request, "审计链完整，未发现改动、删除或插入。")
+            messages.success(request, _("审计链完整，未发现改动、删除或插入。"))
         return redirect("admin:audit_event_changelist")

@@ -4,6 +4,8 @@ Nothing is deleted here — an item or category others refer to is switched off 
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from open12348.catalog import services
 from open12348.catalog.models import LegalCategory, ServiceItem
@@ -11,10 +13,13 @@ from open12348.catalog.models import LegalCategory, ServiceItem
 
 class ServiceItemForm(forms.ModelForm):
     channels = forms.MultipleChoiceField(
-        label="办理渠道", choices=ServiceItem.Channel.choices, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("办理渠道"), choices=ServiceItem.Channel.choices, widget=forms.CheckboxSelectMultiple
     )
     materials = forms.CharField(
-        label="所需材料", required=False, widget=forms.Textarea(attrs={"rows": 5}), help_text="每行一项。"
+        label=gettext_lazy("所需材料"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy("每行一项。"),
     )
 
     class Meta:
@@ -32,7 +37,7 @@ class ServiceItemForm(forms.ModelForm):
     def clean_time_limit_days(self) -> int:
         days = self.cleaned_data["time_limit_days"]
         if days < 1:
-            raise forms.ValidationError("办理时限至少为 1 个工作日。")
+            raise forms.ValidationError(_("办理时限至少为 1 个工作日。"))
         return days
 
 
@@ -69,9 +74,9 @@ class LegalCategoryForm(forms.ModelForm):
         parent = self.cleaned_data.get("parent")
         if parent is not None and self.instance.pk:
             if parent.pk == self.instance.pk:
-                raise forms.ValidationError("类别不能以自身为上级。")
+                raise forms.ValidationError(_("类别不能以自身为上级。"))
             if self.instance.children.exists():
-                raise forms.ValidationError("该类别下还有下级类别，不能挂到其他类别之下。")
+                raise forms.ValidationError(_("该类别下还有下级类别，不能挂到其他类别之下。"))
         return parent
 
 

@@ -3,6 +3,7 @@ the catalog is what every service center publishes. Mounted under /api/v1/catalo
 
 from django.http import Http404
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 
@@ -12,7 +13,7 @@ from open12348.api.views import PUBLIC, ApiViewMixin
 from open12348.catalog.models import LegalCategory, ServiceItem
 from open12348.catalog.selectors import legal_category_tree, service_item_by_code, service_item_list
 
-TAG = "服务事项目录"
+TAG = _("服务事项目录")
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
@@ -21,14 +22,14 @@ class MaterialsField(serializers.JSONField):
 
 
 class ServiceItemSerializer(serializers.ModelSerializer):
-    category_display = serializers.CharField(source="get_category_display", read_only=True, help_text="类别名称")
-    time_limit_days = serializers.IntegerField(read_only=True, help_text="办理时限（工作日）")
-    materials = MaterialsField(read_only=True, help_text="所需材料")
+    category_display = serializers.CharField(source="get_category_display", read_only=True, help_text=_("类别名称"))
+    time_limit_days = serializers.IntegerField(read_only=True, help_text=_("办理时限（工作日）"))
+    materials = MaterialsField(read_only=True, help_text=_("所需材料"))
     channels = serializers.ListField(
-        child=serializers.ChoiceField(choices=ServiceItem.Channel.choices), read_only=True, help_text="办理渠道代码"
+        child=serializers.ChoiceField(choices=ServiceItem.Channel.choices), read_only=True, help_text=_("办理渠道代码")
     )
     channels_display = serializers.ListField(
-        source="channel_labels", child=serializers.CharField(), read_only=True, help_text="办理渠道名称"
+        source="channel_labels", child=serializers.CharField(), read_only=True, help_text=_("办理渠道名称")
     )
 
     class Meta:
@@ -54,8 +55,8 @@ class ServiceItemSerializer(serializers.ModelSerializer):
 
 
 class ServiceItemQuerySerializer(StrictSerializer):
-    category = serializers.ChoiceField(choices=ServiceItem.Category.choices, required=False, help_text="事项类别")
-    channel = serializers.ChoiceField(choices=ServiceItem.Channel.choices, required=False, help_text="办理渠道")
+    category = serializers.ChoiceField(choices=ServiceItem.Category.choices, required=False, help_text=_("事项类别"))
+    channel = serializers.ChoiceField(choices=ServiceItem.Channel.choices, required=False, help_text=_("办理渠道"))
 
 
 class LegalSubcategorySerializer(serializers.ModelSerializer):
@@ -66,7 +67,7 @@ class LegalSubcategorySerializer(serializers.ModelSerializer):
 
 
 class LegalCategorySerializer(serializers.ModelSerializer):
-    children = LegalSubcategorySerializer(many=True, read_only=True, help_text="下级类别")
+    children = LegalSubcategorySerializer(many=True, read_only=True, help_text=_("下级类别"))
 
     class Meta:
         model = LegalCategory
@@ -80,8 +81,8 @@ class CatalogViewMixin(ApiViewMixin):
 
 @extend_schema(
     tags=[TAG],
-    summary="服务事项列表",
-    description="启用的公共法律服务事项，按目录顺序。公开接口，无需登录。",
+    summary=_("服务事项列表"),
+    description=_("启用的公共法律服务事项，按目录顺序。公开接口，无需登录。"),
     parameters=[ServiceItemQuerySerializer],
     responses={200: ServiceItemSerializer(many=True), **schema.PUBLIC_LIST_ERRORS},
 )
@@ -98,9 +99,9 @@ class ServiceItemListView(CatalogViewMixin, generics.ListAPIView):
 
 @extend_schema(
     tags=[TAG],
-    summary="服务事项详情",
-    description="按稳定的事项代码查询。公开接口，无需登录。",
-    parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="服务事项代码")],
+    summary=_("服务事项详情"),
+    description=_("按稳定的事项代码查询。公开接口，无需登录。"),
+    parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description=_("服务事项代码"))],
     responses={200: ServiceItemSerializer, **schema.PUBLIC_DETAIL_ERRORS},
 )
 class ServiceItemDetailView(CatalogViewMixin, generics.RetrieveAPIView):
@@ -118,8 +119,8 @@ class ServiceItemDetailView(CatalogViewMixin, generics.RetrieveAPIView):
 
 @extend_schema(
     tags=[TAG],
-    summary="法律类别树",
-    description="顶层为 20 个法律类别，children 为其下级类别。公开接口，无需登录。",
+    summary=_("法律类别树"),
+    description=_("顶层为 20 个法律类别，children 为其下级类别。公开接口，无需登录。"),
     responses={200: LegalCategorySerializer(many=True), **schema.PUBLIC_LIST_ERRORS},
 )
 class LegalCategoryListView(CatalogViewMixin, generics.ListAPIView):

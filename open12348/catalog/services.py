@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from open12348.audit.services import record
 from open12348.catalog.models import LegalCategory, ServiceItem
@@ -43,22 +44,22 @@ Outcome = Literal["created", "updated", "unchanged"]
 def _require(actor, *permissions: str) -> None:
     """`actor=None` is the platform itself (a command run by the server's operator)."""
     if actor is not None and not all(actor.has_perm(p) for p in permissions):
-        raise PermissionDenied("您没有维护基础数据的权限。")
+        raise PermissionDenied(gettext("您没有维护基础数据的权限。"))
 
 
 def _validate_service_item_fields(fields: dict[str, Any]) -> None:
     errors = {}
     channels = fields.get("channels")
     if not isinstance(channels, list) or not channels:
-        errors["channels"] = "请至少选择一个办理渠道。"
+        errors["channels"] = gettext("请至少选择一个办理渠道。")
     elif unknown := sorted(set(channels) - set(ServiceItem.Channel.values)):
-        errors["channels"] = f"未知的办理渠道：{'、'.join(unknown)}"
+        errors["channels"] = gettext("未知的办理渠道：{unknown}").format(unknown="、".join(unknown))
     materials = fields.get("materials", [])
     if not isinstance(materials, list) or not all(isinstance(m, str) and m.strip() for m in materials):
-        errors["materials"] = "所需材料须为文字列表，每项一条。"
+        errors["materials"] = gettext("所需材料须为文字列表，每项一条。")
     days = fields.get("time_limit_days")
     if not isinstance(days, int) or isinstance(days, bool) or days < 1:
-        errors["time_limit_days"] = "办理时限须为正整数（工作日）。"
+        errors["time_limit_days"] = gettext("办理时限须为正整数（工作日）。")
     if errors:
         raise ValidationError(errors)
 
@@ -66,7 +67,7 @@ def _validate_service_item_fields(fields: dict[str, Any]) -> None:
 def _save_service_item(*, actor, code: str, fields: dict[str, Any]) -> tuple[ServiceItem, Outcome]:
     unknown = set(fields) - set(EDITABLE_SERVICE_ITEM_FIELDS)
     if unknown:
-        raise ValidationError(f"服务事项不支持这些字段：{', '.join(sorted(unknown))}")
+        raise ValidationError(gettext("服务事项不支持这些字段：{unknown}").format(unknown=", ".join(sorted(unknown))))
     _validate_service_item_fields(fields)
     item = ServiceItem.objects.filter(code=code).first()
     created = item is None
@@ -141,11 +142,11 @@ def legal_category_upsert(
     switch as it is."""
     _require(actor, "catalog.add_legalcategory", "catalog.change_legalcategory")
     if parent is not None and parent.parent_id is not None:
-        raise ValidationError({"parent": "法律类别只分两级：上级类别须为顶层类别。"})
+        raise ValidationError({"parent": gettext("法律类别只分两级：上级类别须为顶层类别。")})
     if parent is not None and parent.code == code:
-        raise ValidationError({"parent": "类别不能以自身为上级。"})
+        raise ValidationError({"parent": gettext("类别不能以自身为上级。")})
     if parent is not None and LegalCategory.objects.filter(parent__code=code).exists():
-        raise ValidationError({"parent": "该类别下还有下级类别，不能挂到其他类别之下。"})
+        raise ValidationError({"parent": gettext("该类别下还有下级类别，不能挂到其他类别之下。")})
     category, _ = _save_legal_category(actor=actor, code=code, name=name, parent=parent, sort=sort, is_active=is_active)
     return category
 

@@ -3,6 +3,7 @@ working days as the State Council publishes them. A year without data counts pla
 
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from open12348.core import workdays
 from open12348.core.models import CalendarDay, CalendarYear
@@ -13,10 +14,12 @@ class MissingYearsWarning:
         year = timezone.localdate().year
         missing = workdays.missing_years([year, year + 1])
         if missing and request.method == "GET":
-            years = "、".join(f"{y}年" for y in missing)
+            years = "、".join(_("{year}年").format(year=y) for y in missing)
             messages.warning(
                 request,
-                f"{years}的节假日安排尚未录入：期限暂按周一至周五计算。请按国务院办公厅通知录入节假日与调休，并发布该年度。",
+                _(
+                    "{years}的节假日安排尚未录入：期限暂按周一至周五计算。请按国务院办公厅通知录入节假日与调休，并发布该年度。"
+                ).format(years=years),
             )
         return super().changelist_view(request, extra_context)
 

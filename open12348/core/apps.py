@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "open12348.core"
-    verbose_name = "基础"
+    verbose_name = _("基础")
 
     def ready(self):
         from open12348.core import checks  # noqa: F401  (registers system checks)

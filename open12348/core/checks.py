@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.utils.translation import gettext as _
 
 
 @register(Tags.database, deploy=True)
@@ -11,7 +12,7 @@ def durable_database(app_configs, **kwargs):
         return []
     init = settings.DATABASES["default"].get("OPTIONS", {}).get("init_command", "").replace(" ", "").lower()
     if "synchronous=full" not in init or "journal_mode=wal" not in init:
-        return [Error("SQLite 须使用 WAL 与 synchronous=FULL，否则断电可能丢失已确认的数据。", id="open12348.E010")]
+        return [Error(_("SQLite 须使用 WAL 与 synchronous=FULL，否则断电可能丢失已确认的数据。"), id="open12348.E010")]
     return []
 
 
@@ -22,7 +23,7 @@ def uploads_are_scanned(app_configs, **kwargs):
         return []
     return [
         Warning(
-            "上传文件未经病毒扫描引擎检查：生产环境请安装 clamav-daemon 并设置 MALWARE_SCANNER=clamd。",
+            _("上传文件未经病毒扫描引擎检查：生产环境请安装 clamav-daemon 并设置 MALWARE_SCANNER=clamd。"),
             id="open12348.W020",
         )
     ]

@@ -11,6 +11,7 @@ from functools import cache
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext
 
 PREFIX = "enc1"
 
@@ -23,7 +24,7 @@ def _keyring(spec: str) -> tuple[str, dict[str, AESGCM]]:
         key_id, _, encoded = item.strip().partition(":")
         raw = base64.b64decode(encoded)
         if len(raw) != 32 or not key_id:
-            raise ImproperlyConfigured("PII_KEYS 中每个密钥须为 `编号:base64(32字节)`")
+            raise ImproperlyConfigured(gettext("PII_KEYS 中每个密钥须为 `编号:base64(32字节)`"))
         keys[key_id] = AESGCM(raw)
         active = active or key_id
     return active, keys

@@ -11,6 +11,7 @@ import zoneinfo
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -38,19 +39,19 @@ def validate_resident_id(value: str) -> str:
     """Return the normalised number, or raise ValidationError with a Chinese message."""
     number = normalise_resident_id(value)
     if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise ValidationError("身份证号码应为18位，前17位为数字，最后一位为数字或X。", code="format")
+        raise ValidationError(_("身份证号码应为18位，前17位为数字，最后一位为数字或X。"), code="format")
     if number[:2] not in PROVINCE_PREFIXES:
-        raise ValidationError("身份证号码的前两位不是有效的省级行政区代码。", code="region")
+        raise ValidationError(_("身份证号码的前两位不是有效的省级行政区代码。"), code="region")
     try:
         birth = ric.get_birth_date(number)
     except Exception:
-        raise ValidationError("身份证号码中的出生日期不是有效日期。", code="birth_date") from None
+        raise ValidationError(_("身份证号码中的出生日期不是有效日期。"), code="birth_date") from None
     if birth > today_in_beijing():
-        raise ValidationError("身份证号码中的出生日期晚于今天。", code="birth_date")
+        raise ValidationError(_("身份证号码中的出生日期晚于今天。"), code="birth_date")
     if birth < EARLIEST_BIRTH:
-        raise ValidationError("身份证号码中的出生日期早于1900年。", code="birth_date")
+        raise ValidationError(_("身份证号码中的出生日期早于1900年。"), code="birth_date")
     if ric.calc_check_digit(number) != number[17]:
-        raise ValidationError("身份证号码校验位不正确，请核对后重新输入。", code="checksum")
+        raise ValidationError(_("身份证号码校验位不正确，请核对后重新输入。"), code="checksum")
     return number
 
 
@@ -87,11 +88,11 @@ def validate_phone(value: str, *, mobile_only: bool = False) -> str:
     try:
         parsed = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:
-        raise ValidationError("电话号码格式不正确。", code="format") from None
+        raise ValidationError(_("电话号码格式不正确。"), code="format") from None
     if not phonenumbers.is_valid_number(parsed):
-        raise ValidationError("电话号码无效，请核对后重新输入。", code="invalid")
+        raise ValidationError(_("电话号码无效，请核对后重新输入。"), code="invalid")
     if mobile_only and not (parsed.country_code == 86 and _is_mobile(parsed)):
-        raise ValidationError("请输入11位中国大陆手机号码。", code="not_mobile")
+        raise ValidationError(_("请输入11位中国大陆手机号码。"), code="not_mobile")
     return normalise_phone(text)
 
 

@@ -12,6 +12,7 @@ import struct
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 # The standard anti-virus test file (eicar.org), which every engine reports.
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
@@ -34,7 +35,7 @@ def scan(data: bytes) -> Verdict:
         return _clamd(data, settings.CLAMD_SOCKET, timeout=settings.CLAMD_TIMEOUT)
     if engine == "eicar":
         return Verdict(clean=False, threat="Eicar-Test-Signature") if EICAR in data else Verdict(clean=True)
-    raise ScannerUnavailable(f"未知的病毒扫描引擎：{engine}")
+    raise ScannerUnavailable(_("未知的病毒扫描引擎：{engine}").format(engine=engine))
 
 
 def _clamd(data: bytes, path: str, *, timeout: float) -> Verdict:
@@ -51,12 +52,12 @@ def _clamd(data: bytes, path: str, *, timeout: float) -> Verdict:
             conn.sendall(struct.pack(">I", 0))
             answer = _read_reply(conn)
     except OSError as error:
-        raise ScannerUnavailable(f"病毒扫描服务无法连接：{error}") from error
+        raise ScannerUnavailable(_("病毒扫描服务无法连接：{error}").format(error=error)) from error
     if answer == "stream: OK":
         return Verdict(clean=True)
     if answer.startswith("stream: ") and answer.endswith(" FOUND"):
         return Verdict(clean=False, threat=answer.removeprefix("stream: ").removesuffix(" FOUND"))
-    raise ScannerUnavailable(f"病毒扫描服务的回答无法识别：{answer[:100]}")
+    raise ScannerUnavailable(_("病毒扫描服务的回答无法识别：{answer}").format(answer=answer[:100]))
 
 
 def _read_reply(conn: socket.socket) -> str:

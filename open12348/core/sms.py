@@ -5,6 +5,7 @@ import logging
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger("open12348.sms")
 
@@ -16,7 +17,7 @@ class SmsBackend:
 
 class ConsoleSmsBackend(SmsBackend):
     def send(self, phone: str, message: str) -> None:
-        print(f"[短信] 发往 {phone}：{message}", flush=True)  # noqa: T201 — the console is the gateway
+        print(_("[短信] 发往 {phone}：{message}").format(phone=phone, message=message), flush=True)  # noqa: T201 — the console is the gateway
 
 
 class MemorySmsBackend(SmsBackend):

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from open12348.core.models import CalendarDay, CalendarYear
 
@@ -22,14 +24,14 @@ VERSION_KEY = "workdays:version"
 VERSION_CHECK_SECONDS = 30.0
 
 HOLIDAY_NAMES = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节",
-    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+    "New Year's Day": _("元旦"),
+    "Spring Festival": _("春节"),
+    "Tomb-sweeping Day": _("清明节"),
+    "Labour Day": _("劳动节"),
+    "Dragon Boat Festival": _("端午节"),
+    "National Day": _("国庆节"),
+    "Mid-autumn Festival": _("中秋节"),
+    "Anti-Fascist 70th Day": _("中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日"),
 }
 
 _lock = threading.Lock()
@@ -125,12 +127,19 @@ def calendar_load(*, actor=None, replace: bool = False) -> dict:
                 if day.year == year and day.weekday() >= 5:
                     label = HOLIDAY_NAMES.get(name, name or "")
                     rows.append(
-                        CalendarDay(date=day, is_workday=True, name=f"{label}调休上班" if label else "调休上班")
+                        CalendarDay(
+                            date=day,
+                            is_workday=True,
+                            name=gettext("{label}调休上班").format(label=label) if label else gettext("调休上班"),
+                        )
                     )
             CalendarDay.objects.filter(date__year=year).delete()
             CalendarDay.objects.bulk_create(rows)
             CalendarYear.objects.update_or_create(
-                year=year, defaults={"note": f"由 chinese-calendar {version} 导入".replace("  ", " ")}
+                year=year,
+                defaults={
+                    "note": gettext("由 chinese-calendar {version} 导入").format(version=version).replace("  ", " ")
+                },
             )
             loaded.append(year)
         if loaded:

@@ -2,6 +2,8 @@
 (public). Mounted under /api/v1/ by open12348.api.urls."""
 
 from django.urls import path
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.permissions import IsAuthenticated
@@ -16,22 +18,22 @@ from open12348.catalog.selectors import service_item_by_code
 from open12348.orgs.models import OrgNode, Site, SiteContact, SiteQRCode, Window
 from open12348.orgs.selectors import org_by_code, site_list, visible_orgs
 
-ORG_TAG = "行政区域"
-SITE_TAG = "服务站点"
+ORG_TAG = _("行政区域")
+SITE_TAG = _("服务站点")
 
 
 class CanViewOrgs(HasPermission):
     perm = "orgs.view_orgnode"
-    message = "仅限工作人员查看行政区域。"
+    message = _("仅限工作人员查看行政区域。")
 
 
 # --- Administrative tree ------------------------------------------------------------------
 
 
 class OrgNodeSerializer(serializers.ModelSerializer):
-    level_display = serializers.CharField(source="get_level_display", read_only=True, help_text="层级名称")
+    level_display = serializers.CharField(source="get_level_display", read_only=True, help_text=_("层级名称"))
     parent = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, allow_null=True, help_text="上级区划代码；顶层为 null"
+        slug_field="code", read_only=True, allow_null=True, help_text=_("上级区划代码；顶层为 null")
     )
 
     class Meta:
@@ -41,9 +43,9 @@ class OrgNodeSerializer(serializers.ModelSerializer):
 
 
 class OrgQuerySerializer(StrictSerializer):
-    level = serializers.ChoiceField(choices=OrgNode.Level.choices, required=False, help_text="只列出该层级")
+    level = serializers.ChoiceField(choices=OrgNode.Level.choices, required=False, help_text=_("只列出该层级"))
     under = serializers.CharField(
-        max_length=12, required=False, help_text="只列出该区划代码（含）以下的区域；须在您的服务区域内"
+        max_length=12, required=False, help_text=_("只列出该区划代码（含）以下的区域；须在您的服务区域内")
     )
 
 
@@ -59,8 +61,8 @@ class OrgScopeMixin(ApiViewMixin):
 
 @extend_schema(
     tags=[ORG_TAG],
-    summary="行政区域列表",
-    description="您服务区域（令牌访问时为令牌限定区域）内的行政区域，按路径排序、平铺返回。仅限工作人员。",
+    summary=_("行政区域列表"),
+    description=_("您服务区域（令牌访问时为令牌限定区域）内的行政区域，按路径排序、平铺返回。仅限工作人员。"),
     parameters=[OrgQuerySerializer],
     responses={200: OrgNodeSerializer(many=True), **schema.STAFF_LIST_ERRORS},
 )
@@ -82,9 +84,9 @@ class OrgListView(OrgScopeMixin, generics.ListAPIView):
 
 @extend_schema(
     tags=[ORG_TAG],
-    summary="行政区域详情",
-    description="不在您服务区域内的区域与不存在的区域一样返回 404。",
-    parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="区划代码")],
+    summary=_("行政区域详情"),
+    description=_("不在您服务区域内的区域与不存在的区域一样返回 404。"),
+    parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description=_("区划代码"))],
     responses={200: OrgNodeSerializer, **schema.STAFF_DETAIL_ERRORS},
 )
 class OrgDetailView(OrgScopeMixin, generics.RetrieveAPIView):
@@ -107,7 +109,7 @@ class ServiceRefSerializer(serializers.ModelSerializer):
 
 class WindowSerializer(serializers.ModelSerializer):
     services = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True, help_text="该窗口办理的服务事项代码"
+        slug_field="code", many=True, read_only=True, help_text=_("该窗口办理的服务事项代码")
     )
 
     class Meta:
@@ -117,7 +119,7 @@ class WindowSerializer(serializers.ModelSerializer):
 
 
 class SiteContactSerializer(serializers.ModelSerializer):
-    role_display = serializers.CharField(source="get_role_display", read_only=True, help_text="角色名称")
+    role_display = serializers.CharField(source="get_role_display", read_only=True, help_text=_("角色名称"))
 
     class Meta:
         model = SiteContact
@@ -126,7 +128,7 @@ class SiteContactSerializer(serializers.ModelSerializer):
 
 
 class SiteQRCodeSerializer(serializers.ModelSerializer):
-    image = serializers.ImageField(read_only=True, help_text="二维码图片地址")
+    image = serializers.ImageField(read_only=True, help_text=_("二维码图片地址"))
 
     class Meta:
         model = SiteQRCode
@@ -140,15 +142,15 @@ class CoordinateField(serializers.FloatField):
 
 
 class SiteSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True, help_text="站点类型名称")
-    org = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="所属区域的区划代码")
-    org_name = serializers.CharField(source="org.name", read_only=True, help_text="所属区域名称")
-    latitude = CoordinateField(read_only=True, allow_null=True, help_text="纬度")
-    longitude = CoordinateField(read_only=True, allow_null=True, help_text="经度")
-    services = ServiceRefSerializer(many=True, read_only=True, help_text="站点提供的服务事项")
-    windows = WindowSerializer(many=True, read_only=True, help_text="启用的服务窗口")
-    contacts = SiteContactSerializer(many=True, read_only=True, help_text="站点公示的联系人")
-    qr_codes = SiteQRCodeSerializer(many=True, read_only=True, help_text="微信群二维码")
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True, help_text=_("站点类型名称"))
+    org = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=_("所属区域的区划代码"))
+    org_name = serializers.CharField(source="org.name", read_only=True, help_text=_("所属区域名称"))
+    latitude = CoordinateField(read_only=True, allow_null=True, help_text=_("纬度"))
+    longitude = CoordinateField(read_only=True, allow_null=True, help_text=_("经度"))
+    services = ServiceRefSerializer(many=True, read_only=True, help_text=_("站点提供的服务事项"))
+    windows = WindowSerializer(many=True, read_only=True, help_text=_("启用的服务窗口"))
+    contacts = SiteContactSerializer(many=True, read_only=True, help_text=_("站点公示的联系人"))
+    qr_codes = SiteQRCodeSerializer(many=True, read_only=True, help_text=_("微信群二维码"))
 
     class Meta:
         model = Site
@@ -173,19 +175,19 @@ class SiteSerializer(serializers.ModelSerializer):
 
 
 class SiteQuerySerializer(StrictSerializer):
-    area = serializers.CharField(max_length=12, required=False, help_text="区划代码：只列出该区域（含下级）的站点")
-    kind = serializers.ChoiceField(choices=Site.Kind.choices, required=False, help_text="站点类型")
-    service = serializers.SlugField(max_length=40, required=False, help_text="服务事项代码：只列出提供该事项的站点")
+    area = serializers.CharField(max_length=12, required=False, help_text=_("区划代码：只列出该区域（含下级）的站点"))
+    kind = serializers.ChoiceField(choices=Site.Kind.choices, required=False, help_text=_("站点类型"))
+    service = serializers.SlugField(max_length=40, required=False, help_text=_("服务事项代码：只列出提供该事项的站点"))
 
     def validate_area(self, value):
         node = org_by_code(value)
         if node is None:
-            raise serializers.ValidationError("未找到该区划代码。")
+            raise serializers.ValidationError(gettext("未找到该区划代码。"))
         return node
 
     def validate_service(self, value):
         if service_item_by_code(value) is None:
-            raise serializers.ValidationError("未找到该服务事项代码。")
+            raise serializers.ValidationError(gettext("未找到该服务事项代码。"))
         return value
 
 
@@ -197,8 +199,10 @@ class SiteViewMixin(ApiViewMixin):
 
 @extend_schema(
     tags=[SITE_TAG],
-    summary="服务站点列表",
-    description="启用的公共法律服务中心、工作站、工作室，含服务事项、窗口、公示联系人和微信群二维码。公开接口，无需登录。",
+    summary=_("服务站点列表"),
+    description=_(
+        "启用的公共法律服务中心、工作站、工作室，含服务事项、窗口、公示联系人和微信群二维码。公开接口，无需登录。"
+    ),
     parameters=[SiteQuerySerializer],
     responses={200: SiteSerializer(many=True), **schema.PUBLIC_LIST_ERRORS},
 )
@@ -214,9 +218,9 @@ class SiteListView(SiteViewMixin, generics.ListAPIView):
 
 @extend_schema(
     tags=[SITE_TAG],
-    summary="服务站点详情",
-    description="公开接口，无需登录。未启用的站点返回 404。",
-    parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="站点编号")],
+    summary=_("服务站点详情"),
+    description=_("公开接口，无需登录。未启用的站点返回 404。"),
+    parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("站点编号"))],
     responses={200: SiteSerializer, **schema.PUBLIC_DETAIL_ERRORS},
 )
 class SiteDetailView(SiteViewMixin, generics.RetrieveAPIView):

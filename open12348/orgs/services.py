@@ -2,6 +2,7 @@
 the reference and demo loaders idempotent."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from open12348.audit.services import record
 from open12348.orgs.models import OrgNode, Site, SiteContact, Window
@@ -16,7 +17,7 @@ def org_node_upsert(
     `sort=None` leaves the display order as it is."""
     node = OrgNode.objects.filter(code=code).first()
     if node is not None and node.parent_id != (parent.pk if parent else None):
-        raise ValueError(f"区划 {code} 已挂在其他上级之下，移动节点须另行处理。")
+        raise ValueError(_("区划 {code} 已挂在其他上级之下，移动节点须另行处理。").format(code=code))
     if node is not None and (node.name, node.level) == (name, level) and sort in (None, node.sort):
         return node
     created = node is None

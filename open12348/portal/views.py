@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -36,7 +37,7 @@ def _site_finder(request) -> dict:
     if code:
         area = org_by_code(code[:12]) if code.isascii() and code.isdigit() else None
         if area is None:
-            error = "没有找到您选择的区域，请从列表中重新选择后再查询。"
+            error = _("没有找到您选择的区域，请从列表中重新选择后再查询。")
     sites = site_list(area=area) if not error else site_list().none()
     page = Paginator(sites, SITES_PER_PAGE).get_page(request.GET.get("page"))
     return {"area_code": code if area else "", "area": area, "finder_error": error, "page": page, "searched": True}

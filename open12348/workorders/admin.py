@@ -7,6 +7,8 @@ from django.http import HttpResponse
 from django.template import engines
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from open12348.catalog.models import LegalCategory, ServiceItem
 from open12348.orgs.models import OrgNode
@@ -15,19 +17,19 @@ from open12348.workorders import selectors, services
 from open12348.workorders.models import Attachment, JointReview, Post, RoutingRule, WorkOrder
 
 # Kept here (not in templates/) so the admin page ships with the rules it previews.
-PREVIEW_TEMPLATE = """{% extends "admin/base_site.html" %}
-{% block breadcrumbs %}<div class="breadcrumbs"><a href="{% url 'admin:index' %}">管理首页</a> › <a href="{{ changelist_url }}">分派规则</a> › 分派预览</div>{% endblock %}
+PREVIEW_TEMPLATE = """{% extends "admin/base_site.html" %}{% load i18n %}
+{% block breadcrumbs %}<div class="breadcrumbs"><a href="{% url 'admin:index' %}">{% translate "管理首页" %}</a> › <a href="{{ changelist_url }}">{% translate "分派规则" %}</a> › {% translate "分派预览" %}</div>{% endblock %}
 {% block content %}
 <form method="get">
   <table>{{ form.as_table }}</table>
-  <input type="submit" value="预览">
+  <input type="submit" value="{% translate "预览" %}">
 </form>
 {% if preview %}
 <section aria-live="polite" id="route-preview">
-  <h2>分派结果</h2>
-  <p>承办单位：<strong>{{ preview.org.name }}</strong></p>
-  <p>承办岗位：{% if preview.post %}<strong>{{ preview.post.name }}</strong>{% else %}无（等待负责人分派）{% endif %}</p>
-  <p>理由：{{ preview.reason }}</p>
+  <h2>{% translate "分派结果" %}</h2>
+  <p>{% translate "承办单位：" %}<strong>{{ preview.org.name }}</strong></p>
+  <p>{% translate "承办岗位：" %}{% if preview.post %}<strong>{{ preview.post.name }}</strong>{% else %}{% translate "无（等待负责人分派）" %}{% endif %}</p>
+  <p>{% translate "理由：" %}{{ preview.reason }}</p>
 </section>
 {% endif %}
 {% endblock %}
@@ -58,12 +60,12 @@ class PostAdmin(admin.ModelAdmin):
 
 
 class RoutePreviewForm(forms.Form):
-    service_item = forms.ModelChoiceField(ServiceItem.objects.filter(is_active=True), label="服务事项")
+    service_item = forms.ModelChoiceField(ServiceItem.objects.filter(is_active=True), label=_("服务事项"))
     legal_category = forms.ModelChoiceField(
-        LegalCategory.objects.filter(is_active=True), label="法律类别", required=False
+        LegalCategory.objects.filter(is_active=True), label=_("法律类别"), required=False
     )
-    area = forms.ModelChoiceField(OrgNode.objects.all(), label="诉求所在区域")
-    is_complex = forms.BooleanField(label="疑难复杂", required=False)
+    area = forms.ModelChoiceField(OrgNode.objects.all(), label=_("诉求所在区域"))
+    is_complex = forms.BooleanField(label=_("疑难复杂"), required=False)
 
 
 @admin.register(RoutingRule)
@@ -88,7 +90,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
         return [path("preview/", view, name="workorders_routingrule_preview"), *super().get_urls()]
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "title": "分派规则（可“预览分派结果”核对规则）"}
+        extra_context = {**(extra_context or {}), "title": gettext("分派规则（可“预览分派结果”核对规则）")}
         return super().changelist_view(request, extra_context)
 
     def preview_view(self, request):
@@ -103,7 +105,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
             preview = services.route_preview(**form.cleaned_data)
         context = {
             **self.admin_site.each_context(request),
-            "title": "分派预览：为什么这样分派",
+            "title": gettext("分派预览：为什么这样分派"),
             "opts": self.model._meta,
             "form": form,
             "preview": preview,
@@ -141,12 +143,12 @@ class ReadOnlyInline(admin.TabularInline):
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
     fields = ["original_name", "content_type", "size", "sha256", "uploaded_by", "created_at", "download"]
-    verbose_name_plural = "附件（下载即记入审计）"
+    verbose_name_plural = _("附件（下载即记入审计）")
 
-    @admin.display(description="下载")
+    @admin.display(description=_("下载"))
     def download(self, attachment):
         url = reverse("workorders:attachment-download", args=[attachment.work_order_id, attachment.pk])
-        return format_html('<a href="{}">下载</a>', url)
+        return format_html(gettext('<a href="{}">下载</a>'), url)
 
 
 class JointReviewInline(ReadOnlyInline):

@@ -14,6 +14,9 @@ from django.db.models import Q
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -52,35 +55,35 @@ from open12348.workorders.models import (
     WorkOrder,
 )
 
-TAG = "工单"
-TRACK_TAG = "办理进度查询"
+TAG = _("工单")
+TRACK_TAG = _("办理进度查询")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX = 64
 REASON_MAX = 500
 TAB_LABELS = {
-    "mine": "我的在办",
-    "post": "我的岗位待认领",
-    "unassigned": "本区域待分派",
-    "due_soon": "即将到期",
-    "overdue": "已逾期",
-    "awaiting": "待补正材料",
+    "mine": _("我的在办"),
+    "post": _("我的岗位待认领"),
+    "unassigned": _("本区域待分派"),
+    "due_soon": _("即将到期"),
+    "overdue": _("已逾期"),
+    "awaiting": _("待补正材料"),
 }
 assert set(TAB_LABELS) == set(selectors.TABS)
 
 
 class CanIntake(HasPermission):
     perm = "workorders.intake_workorder"
-    message = "您没有登记受理工单的权限。"
+    message = _("您没有登记受理工单的权限。")
 
 
 class CanViewOrders(HasPermission):
     perm = "workorders.view_workorder"
-    message = "仅限工作人员查看和办理工单。"
+    message = _("仅限工作人员查看和办理工单。")
 
 
 class IdempotencyKeyReused(exceptions.APIException):
     status_code = 422
-    default_detail = "该 Idempotency-Key 已用于另一份不同的请求内容：请为新的请求使用新的 Idempotency-Key。"
+    default_detail = _("该 Idempotency-Key 已用于另一份不同的请求内容：请为新的请求使用新的 Idempotency-Key。")
     default_code = "idempotency_mismatch"
 
 
@@ -131,7 +134,7 @@ def conflict(exc: WorkOrderConflict) -> Conflict:
     if isinstance(exc, AlreadyClaimed) and exc.holder is not None:
         holder = display_name(exc.holder)
         if holder and holder not in message:
-            message = f"{message}（当前由 {holder} 办理）"
+            message = gettext("{message}（当前由 {holder} 办理）").format(message=message, holder=holder)
     return Conflict(message)
 
 
@@ -148,50 +151,52 @@ def _pii(validator, value: str) -> str:
 
 class PartyInputSerializer(StrictSerializer):
     role = serializers.CharField(
-        max_length=30, required=False, default="对方当事人", help_text="身份，默认“对方当事人”"
+        max_length=30, required=False, default=_("对方当事人"), help_text=_("身份，默认“对方当事人”")
     )
-    name = serializers.CharField(max_length=100, help_text="姓名或名称")
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="", help_text="联系电话")
+    name = serializers.CharField(max_length=100, help_text=_("姓名或名称"))
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="", help_text=_("联系电话"))
 
     def validate_phone(self, value):
         return _pii(pii.validate_phone, value) if value else value
 
 
 class WorkOrderCreateSerializer(StrictSerializer):
-    channel = serializers.ChoiceField(choices=Channel.choices, help_text="受理渠道")
+    channel = serializers.ChoiceField(choices=Channel.choices, help_text=_("受理渠道"))
     service_item = serializers.SlugField(
-        max_length=40, help_text="服务事项代码（GET /api/v1/catalog/items/ 中的 code）"
+        max_length=40, help_text=_("服务事项代码（GET /api/v1/catalog/items/ 中的 code）")
     )
     area = serializers.CharField(
-        max_length=12, help_text="诉求所在区域的区划代码（GET /api/v1/orgs/ 中的 code），须在您的服务区域内"
+        max_length=12, help_text=_("诉求所在区域的区划代码（GET /api/v1/orgs/ 中的 code），须在您的服务区域内")
     )
-    applicant_name = serializers.CharField(max_length=50, help_text="申请人姓名")
-    applicant_phone = serializers.CharField(max_length=20, help_text="申请人联系电话（凭此电话与查询码查询进度）")
-    description = serializers.CharField(max_length=5000, help_text="诉求内容")
+    applicant_name = serializers.CharField(max_length=50, help_text=_("申请人姓名"))
+    applicant_phone = serializers.CharField(max_length=20, help_text=_("申请人联系电话（凭此电话与查询码查询进度）"))
+    description = serializers.CharField(max_length=5000, help_text=_("诉求内容"))
     legal_category = serializers.SlugField(
-        max_length=40, required=False, allow_blank=True, default="", help_text="法律类别代码（可选）"
+        max_length=40, required=False, allow_blank=True, default="", help_text=_("法律类别代码（可选）")
     )
     applicant_resident_id = serializers.CharField(
-        max_length=24, required=False, allow_blank=True, default="", help_text="申请人身份证号码（可选）"
+        max_length=24, required=False, allow_blank=True, default="", help_text=_("申请人身份证号码（可选）")
     )
-    is_complex = serializers.BooleanField(required=False, default=False, help_text="是否疑难复杂（决定分派层级）")
-    green_channel = serializers.BooleanField(required=False, default=False, help_text="是否走绿色通道")
+    is_complex = serializers.BooleanField(required=False, default=False, help_text=_("是否疑难复杂（决定分派层级）"))
+    green_channel = serializers.BooleanField(required=False, default=False, help_text=_("是否走绿色通道"))
     priority = serializers.ChoiceField(
-        choices=Priority.choices, required=False, default=Priority.NORMAL, help_text="紧急程度：0 一般，1 紧急"
+        choices=Priority.choices, required=False, default=Priority.NORMAL, help_text=_("紧急程度：0 一般，1 紧急")
     )
-    parties = PartyInputSerializer(many=True, required=False, max_length=20, help_text="其他当事人（可选，最多 20 个）")
+    parties = PartyInputSerializer(
+        many=True, required=False, max_length=20, help_text=_("其他当事人（可选，最多 20 个）")
+    )
 
     def validate_service_item(self, value):
         item = service_item_by_code(value)
         if item is None:
-            raise serializers.ValidationError("未找到该服务事项代码，或该事项已停用。")
+            raise serializers.ValidationError(gettext("未找到该服务事项代码，或该事项已停用。"))
         return item
 
     def validate_area(self, value):
         request = self.context["request"]
         node = visible_org(request.user, value, within=token_org(request))
         if node is None:
-            raise serializers.ValidationError("未找到该区划代码，或该区域不在您的服务区域内。")
+            raise serializers.ValidationError(gettext("未找到该区划代码，或该区域不在您的服务区域内。"))
         return node
 
     def validate_legal_category(self, value):
@@ -199,7 +204,7 @@ class WorkOrderCreateSerializer(StrictSerializer):
             return None
         category = legal_category_by_code(value)
         if category is None:
-            raise serializers.ValidationError("未找到该法律类别代码，或该类别已停用。")
+            raise serializers.ValidationError(gettext("未找到该法律类别代码，或该类别已停用。"))
         return category
 
     def validate_applicant_phone(self, value):
@@ -223,13 +228,13 @@ class WorkOrderCreateSerializer(StrictSerializer):
 
 
 class WorkOrderCreatedSerializer(serializers.ModelSerializer):
-    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="状态名称")
-    deadline = serializers.DateTimeField(read_only=True, allow_null=True, help_text="办理期限（北京时间，ISO 8601）")
-    handling_org = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="承办单位区划代码")
+    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text=_("状态名称"))
+    deadline = serializers.DateTimeField(read_only=True, allow_null=True, help_text=_("办理期限（北京时间，ISO 8601）"))
+    handling_org = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=_("承办单位区划代码"))
     post = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, allow_null=True, help_text="承办岗位代码；未定岗位时为 null"
+        slug_field="code", read_only=True, allow_null=True, help_text=_("承办岗位代码；未定岗位时为 null")
     )
-    route_reason = serializers.SerializerMethodField(help_text="分派依据（为何由该单位、该岗位办理）")
+    route_reason = serializers.SerializerMethodField(help_text=_("分派依据（为何由该单位、该岗位办理）"))
 
     class Meta:
         model = WorkOrder
@@ -259,25 +264,25 @@ def created_data(order: WorkOrder) -> dict:
 
 
 class RefSerializer(serializers.Serializer):
-    code = serializers.CharField(read_only=True, help_text="代码")
-    name = serializers.CharField(read_only=True, help_text="名称")
+    code = serializers.CharField(read_only=True, help_text=_("代码"))
+    name = serializers.CharField(read_only=True, help_text=_("名称"))
 
 
 class WorkOrderListSerializer(serializers.ModelSerializer):
-    channel_display = serializers.CharField(source="get_channel_display", read_only=True, help_text="渠道名称")
-    service_item = RefSerializer(read_only=True, help_text="服务事项")
-    legal_category = RefSerializer(read_only=True, allow_null=True, help_text="法律类别；未分类时为 null")
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="诉求所在区域的区划代码")
-    handling_org = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="承办单位区划代码")
-    post = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True, help_text="承办岗位代码")
-    assignee = serializers.SerializerMethodField(help_text="承办人姓名；未分派时为 null")
-    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="状态名称")
-    priority_display = serializers.CharField(source="get_priority_display", read_only=True, help_text="紧急程度名称")
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True, help_text=_("渠道名称"))
+    service_item = RefSerializer(read_only=True, help_text=_("服务事项"))
+    legal_category = RefSerializer(read_only=True, allow_null=True, help_text=_("法律类别；未分类时为 null"))
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=_("诉求所在区域的区划代码"))
+    handling_org = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=_("承办单位区划代码"))
+    post = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True, help_text=_("承办岗位代码"))
+    assignee = serializers.SerializerMethodField(help_text=_("承办人姓名；未分派时为 null"))
+    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text=_("状态名称"))
+    priority_display = serializers.CharField(source="get_priority_display", read_only=True, help_text=_("紧急程度名称"))
     due_state = serializers.SerializerMethodField(
-        help_text="期限状态：on_time 未到期、due_soon 即将到期、overdue 已逾期、paused 暂停计时、空串 无期限"
+        help_text=_("期限状态：on_time 未到期、due_soon 即将到期、overdue 已逾期、paused 暂停计时、空串 无期限")
     )
-    applicant_name = serializers.SerializerMethodField(help_text="申请人姓名（已脱敏）")
-    applicant_phone = serializers.SerializerMethodField(help_text="申请人电话（已脱敏）")
+    applicant_name = serializers.SerializerMethodField(help_text=_("申请人姓名（已脱敏）"))
+    applicant_phone = serializers.SerializerMethodField(help_text=_("申请人电话（已脱敏）"))
 
     class Meta:
         model = WorkOrder
@@ -319,8 +324,8 @@ class WorkOrderListSerializer(serializers.ModelSerializer):
 
 
 class PartySerializer(serializers.ModelSerializer):
-    name = serializers.SerializerMethodField(help_text="姓名或名称（已脱敏）")
-    phone = serializers.SerializerMethodField(help_text="联系电话（已脱敏）")
+    name = serializers.SerializerMethodField(help_text=_("姓名或名称（已脱敏）"))
+    phone = serializers.SerializerMethodField(help_text=_("联系电话（已脱敏）"))
 
     class Meta:
         model = Party
@@ -335,8 +340,8 @@ class PartySerializer(serializers.ModelSerializer):
 
 
 class NoteSerializer(serializers.ModelSerializer):
-    author = serializers.SerializerMethodField(help_text="记录人姓名")
-    created_at = serializers.DateTimeField(read_only=True, help_text="记录时间")
+    author = serializers.SerializerMethodField(help_text=_("记录人姓名"))
+    created_at = serializers.DateTimeField(read_only=True, help_text=_("记录时间"))
 
     class Meta:
         model = Note
@@ -348,15 +353,15 @@ class NoteSerializer(serializers.ModelSerializer):
 
 
 class TimelineEntrySerializer(serializers.Serializer):
-    at = serializers.DateTimeField(read_only=True, help_text="时间")
-    verb = serializers.CharField(read_only=True, help_text="动作代码，如 workorder.claimed")
-    actor = serializers.CharField(read_only=True, allow_null=True, help_text="操作人")
-    reason = serializers.CharField(read_only=True, allow_blank=True, help_text="原因或说明（如有）")
+    at = serializers.DateTimeField(read_only=True, help_text=_("时间"))
+    verb = serializers.CharField(read_only=True, help_text=_("动作代码，如 workorder.claimed"))
+    actor = serializers.CharField(read_only=True, allow_null=True, help_text=_("操作人"))
+    reason = serializers.CharField(read_only=True, allow_blank=True, help_text=_("原因或说明（如有）"))
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
-    uploaded_by = serializers.SerializerMethodField(help_text="上传人姓名；群众提交时为 null")
-    download_url = serializers.SerializerMethodField(help_text="下载地址（工作人员登录后可下载）")
+    uploaded_by = serializers.SerializerMethodField(help_text=_("上传人姓名；群众提交时为 null"))
+    download_url = serializers.SerializerMethodField(help_text=_("下载地址（工作人员登录后可下载）"))
 
     class Meta:
         model = Attachment
@@ -375,19 +380,19 @@ def attachment_download_url(order_id: int, attachment_id: int) -> str:
 
 
 class WorkOrderDetailSerializer(WorkOrderListSerializer):
-    first_owner = serializers.SerializerMethodField(help_text="首问负责人姓名")
-    resolved_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="办结时间")
-    closed_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="归档时间")
+    first_owner = serializers.SerializerMethodField(help_text=_("首问负责人姓名"))
+    resolved_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text=_("办结时间"))
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text=_("归档时间"))
     referred_to_display = serializers.CharField(
-        source="get_referred_to_display", read_only=True, help_text="转往部门名称"
+        source="get_referred_to_display", read_only=True, help_text=_("转往部门名称")
     )
     merged_into = serializers.SlugRelatedField(
-        slug_field="tracking_code", read_only=True, allow_null=True, help_text="合并至的工单查询码"
+        slug_field="tracking_code", read_only=True, allow_null=True, help_text=_("合并至的工单查询码")
     )
-    parties = PartySerializer(many=True, read_only=True, help_text="其他当事人（已脱敏）")
-    notes = serializers.SerializerMethodField(help_text="办理记录与答复；is_public 为 true 的群众可见")
-    timeline = serializers.SerializerMethodField(help_text="办理过程（审计事件），按时间先后")
-    attachments = serializers.SerializerMethodField(help_text="附件列表（下载地址须工作人员登录）")
+    parties = PartySerializer(many=True, read_only=True, help_text=_("其他当事人（已脱敏）"))
+    notes = serializers.SerializerMethodField(help_text=_("办理记录与答复；is_public 为 true 的群众可见"))
+    timeline = serializers.SerializerMethodField(help_text=_("办理过程（审计事件），按时间先后"))
+    attachments = serializers.SerializerMethodField(help_text=_("附件列表（下载地址须工作人员登录）"))
 
     class Meta(WorkOrderListSerializer.Meta):
         fields = [
@@ -555,19 +560,19 @@ def workorder_detail_data(order: WorkOrder, *, now=None) -> dict:
 
 
 class WorkOrderQuerySerializer(StrictSerializer):
-    tab = serializers.ChoiceField(choices=list(TAB_LABELS.items()), required=False, help_text="收件箱标签")
-    status = serializers.ChoiceField(choices=Status.choices, required=False, help_text="状态")
-    channel = serializers.ChoiceField(choices=Channel.choices, required=False, help_text="受理渠道")
-    q = serializers.CharField(max_length=100, required=False, help_text="查询码或诉求内容关键词")
-    area = serializers.CharField(max_length=12, required=False, help_text="诉求所在区域的区划代码（含下级）")
-    service_item = serializers.SlugField(max_length=40, required=False, help_text="服务事项代码")
-    legal_category = serializers.SlugField(max_length=40, required=False, help_text="法律类别代码")
-    date_from = serializers.DateField(required=False, help_text="受理日期起（含），YYYY-MM-DD")
-    date_to = serializers.DateField(required=False, help_text="受理日期止（含），YYYY-MM-DD")
+    tab = serializers.ChoiceField(choices=list(TAB_LABELS.items()), required=False, help_text=_("收件箱标签"))
+    status = serializers.ChoiceField(choices=Status.choices, required=False, help_text=_("状态"))
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False, help_text=_("受理渠道"))
+    q = serializers.CharField(max_length=100, required=False, help_text=_("查询码或诉求内容关键词"))
+    area = serializers.CharField(max_length=12, required=False, help_text=_("诉求所在区域的区划代码（含下级）"))
+    service_item = serializers.SlugField(max_length=40, required=False, help_text=_("服务事项代码"))
+    legal_category = serializers.SlugField(max_length=40, required=False, help_text=_("法律类别代码"))
+    date_from = serializers.DateField(required=False, help_text=_("受理日期起（含），YYYY-MM-DD"))
+    date_to = serializers.DateField(required=False, help_text=_("受理日期止（含），YYYY-MM-DD"))
 
     def validate(self, attrs):
         if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
-            raise serializers.ValidationError({"date_to": ["截止日期不能早于起始日期。"]})
+            raise serializers.ValidationError({"date_to": [gettext("截止日期不能早于起始日期。")]})
         return attrs
 
 
@@ -585,9 +590,11 @@ class WorkOrderListCreateView(WorkOrderViewMixin, generics.ListAPIView):
 
     @extend_schema(
         tags=[TAG],
-        summary="工单列表（收件箱）",
-        description="您服务区域（令牌访问时为令牌限定区域）内的工单，可按标签、状态、渠道、区域、事项、类别、"
-        "受理日期筛选。申请人姓名和电话已脱敏。仅限工作人员。",
+        summary=_("工单列表（收件箱）"),
+        description=_(
+            "您服务区域（令牌访问时为令牌限定区域）内的工单，可按标签、状态、渠道、区域、事项、类别、"
+            "受理日期筛选。申请人姓名和电话已脱敏。仅限工作人员。"
+        ),
         parameters=[WorkOrderQuerySerializer],
         responses={200: WorkOrderListSerializer(many=True), **schema.STAFF_LIST_ERRORS},
     )
@@ -625,12 +632,16 @@ class WorkOrderListCreateView(WorkOrderViewMixin, generics.ListAPIView):
 
     @extend_schema(
         tags=[TAG],
-        summary="登记受理工单",
-        description=(
-            "登记一件诉求：校验、按规则分派、按工作日计算办理期限、生成查询码、写审计事件。"
-            "需要“登记受理工单”权限；令牌须为读写令牌，区域须在令牌限定区域内。"
-            f"请求头 `{IDEMPOTENCY_HEADER}`（可选，最长 {IDEMPOTENCY_KEY_MAX} 个字符）：同一键、同一内容的重试返回第一次"
-            "创建的工单（200）而不会重复创建；同一键、不同内容返回 422；第一次请求仍在处理中返回 409。"
+        summary=_("登记受理工单"),
+        description=format_lazy(
+            _(
+                "登记一件诉求：校验、按规则分派、按工作日计算办理期限、生成查询码、写审计事件。"
+                "需要“登记受理工单”权限；令牌须为读写令牌，区域须在令牌限定区域内。"
+                "请求头 `{header}`（可选，最长 {key_max} 个字符）：同一键、同一内容的重试返回第一次"
+                "创建的工单（200）而不会重复创建；同一键、不同内容返回 422；第一次请求仍在处理中返回 409。"
+            ),
+            header=IDEMPOTENCY_HEADER,
+            key_max=IDEMPOTENCY_KEY_MAX,
         ),
         parameters=[
             OpenApiParameter(
@@ -638,18 +649,18 @@ class WorkOrderListCreateView(WorkOrderViewMixin, generics.ListAPIView):
                 str,
                 OpenApiParameter.HEADER,
                 required=False,
-                description="幂等键：同一请求重试时使用同一值",
+                description=_("幂等键：同一请求重试时使用同一值"),
             )
         ],
         request=WorkOrderCreateSerializer,
         responses={
-            201: OpenApiResponse(WorkOrderCreatedSerializer, description="已创建"),
-            200: OpenApiResponse(WorkOrderCreatedSerializer, description="幂等重试：返回第一次创建的工单"),
+            201: OpenApiResponse(WorkOrderCreatedSerializer, description=_("已创建")),
+            200: OpenApiResponse(WorkOrderCreatedSerializer, description=_("幂等重试：返回第一次创建的工单")),
             400: schema.BAD_REQUEST,
             401: schema.UNAUTHORIZED,
             403: schema.FORBIDDEN,
-            409: schema.error("同一幂等键的第一次请求仍在处理中"),
-            422: schema.error("同一幂等键已用于不同的请求内容"),
+            409: schema.error(_("同一幂等键的第一次请求仍在处理中")),
+            422: schema.error(_("同一幂等键已用于不同的请求内容")),
         },
     )
     def post(self, request, *args, **kwargs):
@@ -686,18 +697,26 @@ class WorkOrderListCreateView(WorkOrderViewMixin, generics.ListAPIView):
         key = raw.strip()
         if not key or len(key) > IDEMPOTENCY_KEY_MAX or not key.isascii() or not key.isprintable():
             raise exceptions.ValidationError(
-                {IDEMPOTENCY_HEADER: [f"幂等键须为 1 到 {IDEMPOTENCY_KEY_MAX} 个可打印的 ASCII 字符。"]}
+                {
+                    IDEMPOTENCY_HEADER: [
+                        gettext("幂等键须为 1 到 {idempotency_key_max} 个可打印的 ASCII 字符。").format(
+                            idempotency_key_max=IDEMPOTENCY_KEY_MAX
+                        )
+                    ]
+                }
             )
         return key
 
 
-ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="工单编号")
+ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("工单编号"))
 
 
 @extend_schema(
     tags=[TAG],
-    summary="工单详情",
-    description="含当事人（已脱敏）、办理记录（含内部记录）和办理过程。不在您服务区域内的工单与不存在的一样返回 404。",
+    summary=_("工单详情"),
+    description=_(
+        "含当事人（已脱敏）、办理记录（含内部记录）和办理过程。不在您服务区域内的工单与不存在的一样返回 404。"
+    ),
     parameters=[ID_PARAMETER],
     responses={200: WorkOrderDetailSerializer, **schema.STAFF_DETAIL_ERRORS},
 )
@@ -721,16 +740,18 @@ class NoDetailsSerializer(StrictSerializer):
 
 
 class ReasonSerializer(StrictSerializer):
-    reason = serializers.CharField(max_length=REASON_MAX, help_text="原因或说明")
+    reason = serializers.CharField(max_length=REASON_MAX, help_text=_("原因或说明"))
 
 
 class AssignSerializer(StrictSerializer):
-    assignee = serializers.CharField(max_length=150, required=False, help_text="承办人用户名（与 post 二选一）")
-    post = serializers.SlugField(max_length=40, required=False, help_text="承办单位的岗位代码（与 assignee 二选一）")
+    assignee = serializers.CharField(max_length=150, required=False, help_text=_("承办人用户名（与 post 二选一）"))
+    post = serializers.SlugField(max_length=40, required=False, help_text=_("承办单位的岗位代码（与 assignee 二选一）"))
 
     def validate(self, attrs):
         if ("assignee" in attrs) == ("post" in attrs):
-            raise serializers.ValidationError({"assignee": ["须且只能提供 assignee（承办人）或 post（岗位）之一。"]})
+            raise serializers.ValidationError(
+                {"assignee": [gettext("须且只能提供 assignee（承办人）或 post（岗位）之一。")]}
+            )
         request, order = self.context["request"], self.context["order"]
         if "assignee" in attrs:
             staff = in_area(
@@ -738,46 +759,48 @@ class AssignSerializer(StrictSerializer):
             )
             user = staff.filter(username__iexact=attrs["assignee"]).first()
             if user is None:
-                raise serializers.ValidationError({"assignee": ["未找到该工作人员，或其不在您的服务区域内。"]})
+                raise serializers.ValidationError({"assignee": [gettext("未找到该工作人员，或其不在您的服务区域内。")]})
             return {"assignee": user}
         found = Post.objects.filter(org=order.handling_org, code=attrs["post"]).first()
         if found is None:
-            raise serializers.ValidationError({"post": ["承办单位没有该岗位。"]})
+            raise serializers.ValidationError({"post": [gettext("承办单位没有该岗位。")]})
         return {"post": found}
 
 
 class TransferSerializer(StrictSerializer):
-    org = serializers.CharField(max_length=12, help_text="转往单位的区划代码")
-    post = serializers.SlugField(max_length=40, required=False, help_text="转往单位的岗位代码（可选）")
-    reason = serializers.CharField(max_length=REASON_MAX, help_text="转办原因")
+    org = serializers.CharField(max_length=12, help_text=_("转往单位的区划代码"))
+    post = serializers.SlugField(max_length=40, required=False, help_text=_("转往单位的岗位代码（可选）"))
+    reason = serializers.CharField(max_length=REASON_MAX, help_text=_("转办原因"))
 
     def validate(self, attrs):
         org = org_by_code(attrs["org"])
         if org is None:
-            raise serializers.ValidationError({"org": ["未找到该区划代码。"]})
+            raise serializers.ValidationError({"org": [gettext("未找到该区划代码。")]})
         found = None
         if attrs.get("post"):
             found = Post.objects.filter(org=org, code=attrs["post"]).first()
             if found is None:
-                raise serializers.ValidationError({"post": ["转往单位没有该岗位。"]})
+                raise serializers.ValidationError({"post": [gettext("转往单位没有该岗位。")]})
         return {"org": org, "post": found, "reason": attrs["reason"]}
 
 
 class ReferOutSerializer(StrictSerializer):
-    referred_to = serializers.ChoiceField(choices=ReferralBody.choices, help_text="转往的外部门类别")
+    referred_to = serializers.ChoiceField(choices=ReferralBody.choices, help_text=_("转往的外部门类别"))
     referred_to_name = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, default="", help_text="接收单位名称（其他部门时必填）"
+        max_length=100, required=False, allow_blank=True, default="", help_text=_("接收单位名称（其他部门时必填）")
     )
-    reason = serializers.CharField(max_length=REASON_MAX, help_text="转出原因")
+    reason = serializers.CharField(max_length=REASON_MAX, help_text=_("转出原因"))
 
 
 class ResolveSerializer(StrictSerializer):
-    outcome_code = serializers.CharField(max_length=40, help_text="办理结果代码")
-    reply = serializers.CharField(max_length=5000, required=False, allow_blank=True, help_text="给群众的答复（可选）")
+    outcome_code = serializers.CharField(max_length=40, help_text=_("办理结果代码"))
+    reply = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, help_text=_("给群众的答复（可选）")
+    )
 
 
 class MergeSerializer(StrictSerializer):
-    into = serializers.CharField(max_length=20, help_text="合并至的工单：查询码或工单编号")
+    into = serializers.CharField(max_length=20, help_text=_("合并至的工单：查询码或工单编号"))
 
     def validate_into(self, value):
         request, order = self.context["request"], self.context["order"]
@@ -793,9 +816,9 @@ class MergeSerializer(StrictSerializer):
             code = services.normalise_tracking_code(value)
             target = orders.filter(tracking_code=code).first() if code else None
         if target is None:
-            raise serializers.ValidationError("未找到要合并至的工单，或其不在您的服务区域内。")
+            raise serializers.ValidationError(gettext("未找到要合并至的工单，或其不在您的服务区域内。"))
         if target.pk == order.pk:
-            raise serializers.ValidationError("不能合并至本工单。")
+            raise serializers.ValidationError(gettext("不能合并至本工单。"))
         return target
 
 
@@ -846,22 +869,23 @@ class WorkOrderActionView(WorkOrderViewMixin, APIView):
 
 def action_view(action: str):
     from_states, to_state = TRANSITIONS[action]
-    allowed = "、".join(Status(state).label for state in sorted(from_states))
+    allowed = "、".join(str(Status(state).label) for state in sorted(from_states))
     request_serializer = ACTION_SERIALIZERS[action]
     view = type(f"WorkOrder{action.title().replace('_', '')}View", (WorkOrderActionView,), {"action": action})
     decorated = extend_schema(
         tags=[TAG],
-        summary=f"工单操作：{ACTION_LABELS[action]}",
+        summary=gettext("工单操作：{action}").format(action=ACTION_LABELS[action]),
         description=(
-            f"可在以下状态执行：{allowed}；执行后为“{Status(to_state).label}”。"
-            "状态不允许时返回 409；无权执行时返回 403；不在您服务区域内的工单返回 404。"
+            gettext(
+                "可在以下状态执行：{allowed}；执行后为“{label}”。状态不允许时返回 409；无权执行时返回 403；不在您服务区域内的工单返回 404。"
+            ).format(allowed=allowed, label=Status(to_state).label)
         ),
         parameters=[ID_PARAMETER],
         request=None if request_serializer is NoDetailsSerializer else request_serializer,
         responses={
             200: WorkOrderDetailSerializer,
             **schema.STAFF_DETAIL_ERRORS,
-            409: schema.error("当前状态不允许该操作，或已被他人认领"),
+            409: schema.error(gettext("当前状态不允许该操作，或已被他人认领")),
         },
     )(view)
     return decorated.as_view()
@@ -883,20 +907,20 @@ class TrackThrottle(SimpleRateThrottle):
 
 
 class TrackQuerySerializer(StrictSerializer):
-    phone = serializers.CharField(max_length=20, help_text="登记时留的联系电话")
+    phone = serializers.CharField(max_length=20, help_text=_("登记时留的联系电话"))
 
 
 class PublicReplySerializer(serializers.Serializer):
-    body = serializers.CharField(read_only=True, help_text="答复内容")
-    created_at = serializers.DateTimeField(read_only=True, help_text="答复时间")
+    body = serializers.CharField(read_only=True, help_text=_("答复内容"))
+    created_at = serializers.DateTimeField(read_only=True, help_text=_("答复时间"))
 
 
 class TrackSerializer(serializers.ModelSerializer):
-    service_item = serializers.CharField(source="service_item.name", read_only=True, help_text="服务事项名称")
-    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="状态名称")
-    due_state = serializers.SerializerMethodField(help_text="期限状态：on_time、due_soon、overdue、paused 或空串")
-    replies = serializers.SerializerMethodField(help_text="群众可见的答复")
-    can_rate = serializers.SerializerMethodField(help_text="现在是否可以评价")
+    service_item = serializers.CharField(source="service_item.name", read_only=True, help_text=_("服务事项名称"))
+    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text=_("状态名称"))
+    due_state = serializers.SerializerMethodField(help_text=_("期限状态：on_time、due_soon、overdue、paused 或空串"))
+    replies = serializers.SerializerMethodField(help_text=_("群众可见的答复"))
+    can_rate = serializers.SerializerMethodField(help_text=_("现在是否可以评价"))
 
     class Meta:
         model = WorkOrder
@@ -924,23 +948,25 @@ class TrackSerializer(serializers.ModelSerializer):
         return order.status in (Status.RESOLVED, Status.RETURN_VISIT) and order.satisfaction is None
 
 
-TRACK_NOT_FOUND = "未找到该查询码对应的诉求，或联系电话与登记时不一致。"
+TRACK_NOT_FOUND = _("未找到该查询码对应的诉求，或联系电话与登记时不一致。")
 
 
 @extend_schema(
     tags=[TRACK_TAG],
-    summary="凭查询码和电话查询办理进度",
-    description="公开接口，无需登录。查询码与登记电话都须正确；否则一律返回 404（不区分是哪一项不对）。"
-    "已合并的诉求返回合并至的工单的进度。每个 IP 每分钟最多 30 次。",
+    summary=_("凭查询码和电话查询办理进度"),
+    description=_(
+        "公开接口，无需登录。查询码与登记电话都须正确；否则一律返回 404（不区分是哪一项不对）。"
+        "已合并的诉求返回合并至的工单的进度。每个 IP 每分钟最多 30 次。"
+    ),
     parameters=[
-        OpenApiParameter("code", str, OpenApiParameter.PATH, description="查询码"),
+        OpenApiParameter("code", str, OpenApiParameter.PATH, description=_("查询码")),
         TrackQuerySerializer,
     ],
     responses={
         200: TrackSerializer,
         400: schema.BAD_REQUEST,
-        404: schema.error("查询码或联系电话不正确"),
-        429: schema.error("请求过于频繁"),
+        404: schema.error(_("查询码或联系电话不正确")),
+        429: schema.error(_("请求过于频繁")),
     },
 )
 class WorkOrderTrackView(ApiViewMixin, generics.RetrieveAPIView):
@@ -976,11 +1002,11 @@ urlpatterns = [
 
 class AttachmentUploadSerializer(StrictSerializer):
     file = serializers.FileField(
-        help_text="附件：JPG、PNG、PDF 或 OFD，每个不超过 20MB；每件工单最多 30 个、合计不超过 100MB",
+        help_text=_("附件：JPG、PNG、PDF 或 OFD，每个不超过 20MB；每件工单最多 30 个、合计不超过 100MB"),
         error_messages={
-            "required": "请上传文件（字段名 file）。",
-            "empty": "文件是空的。",
-            "invalid": "没有收到文件。",
+            "required": _("请上传文件（字段名 file）。"),
+            "empty": _("文件是空的。"),
+            "invalid": _("没有收到文件。"),
         },
     )
 
@@ -990,8 +1016,8 @@ class WorkOrderAttachmentsView(WorkOrderViewMixin, APIView):
 
     @extend_schema(
         tags=[TAG],
-        summary="工单附件列表",
-        description="不在您服务区域内的工单与不存在的一样返回 404。",
+        summary=_("工单附件列表"),
+        description=_("不在您服务区域内的工单与不存在的一样返回 404。"),
         parameters=[ID_PARAMETER],
         responses={200: AttachmentSerializer(many=True), **schema.STAFF_DETAIL_ERRORS},
     )
@@ -1002,14 +1028,16 @@ class WorkOrderAttachmentsView(WorkOrderViewMixin, APIView):
 
     @extend_schema(
         tags=[TAG],
-        summary="上传工单附件",
+        summary=_("上传工单附件"),
         description=(
-            "multipart/form-data，字段 file。按文件内容识别类型（须与扩展名一致），只接受 JPG、PNG、PDF、OFD；"
-            "图片不超过 4000 万像素，重新编码并清除 EXIF（含定位）信息；不符合的返回 400 并说明原因。"
+            _(
+                "multipart/form-data，字段 file。按文件内容识别类型（须与扩展名一致），只接受 JPG、PNG、PDF、OFD；"
+                "图片不超过 4000 万像素，重新编码并清除 EXIF（含定位）信息；不符合的返回 400 并说明原因。"
+            )
         ),
         parameters=[ID_PARAMETER],
         request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={201: AttachmentSerializer, **schema.STAFF_DETAIL_ERRORS, 409: schema.error("工单当前状态不允许")},
+        responses={201: AttachmentSerializer, **schema.STAFF_DETAIL_ERRORS, 409: schema.error(_("工单当前状态不允许"))},
     )
     def post(self, request, pk):
         order = visible_order(request, pk)
@@ -1035,9 +1063,9 @@ urlpatterns.append(
 
 
 class JointReviewSerializer(serializers.ModelSerializer):
-    org = serializers.CharField(source="org.code", read_only=True, help_text="会办单位区划代码")
-    org_name = serializers.CharField(source="org.name", read_only=True, help_text="会办单位名称")
-    opinion_by = serializers.SerializerMethodField(help_text="填写意见的工作人员")
+    org = serializers.CharField(source="org.code", read_only=True, help_text=_("会办单位区划代码"))
+    org_name = serializers.CharField(source="org.name", read_only=True, help_text=_("会办单位名称"))
+    opinion_by = serializers.SerializerMethodField(help_text=_("填写意见的工作人员"))
 
     class Meta:
         model = JointReview
@@ -1049,19 +1077,21 @@ class JointReviewSerializer(serializers.ModelSerializer):
 
 
 class JointReviewOpenSerializer(StrictSerializer):
-    lead = serializers.CharField(max_length=12, help_text="牵头单位的区划代码")
+    lead = serializers.CharField(max_length=12, help_text=_("牵头单位的区划代码"))
     orgs = serializers.ListField(
         child=serializers.CharField(max_length=12),
         min_length=1,
         max_length=20,
-        help_text="其他会办单位的区划代码（至少一个，须在您的服务区域内）",
+        help_text=_("其他会办单位的区划代码（至少一个，须在您的服务区域内）"),
     )
 
     def _org(self, code: str) -> OrgNode:
         request = self.context["request"]
         node = visible_org(request.user, code, within=token_org(request))
         if node is None:
-            raise serializers.ValidationError(f"未找到区划代码 {code}，或该单位不在您的服务区域内。")
+            raise serializers.ValidationError(
+                gettext("未找到区划代码 {code}，或该单位不在您的服务区域内。").format(code=code)
+            )
         return node
 
     def validate_lead(self, value):
@@ -1073,9 +1103,9 @@ class JointReviewOpenSerializer(StrictSerializer):
 
 class JointReviewOpinionSerializer(StrictSerializer):
     org = serializers.CharField(
-        max_length=12, required=False, help_text="代表哪个会办单位（区划代码）；只参与一个单位时可省略"
+        max_length=12, required=False, help_text=_("代表哪个会办单位（区划代码）；只参与一个单位时可省略")
     )
-    opinion = serializers.CharField(max_length=services.OPINION_MAX, help_text="会办意见")
+    opinion = serializers.CharField(max_length=services.OPINION_MAX, help_text=_("会办意见"))
 
 
 def _reviews(order: WorkOrder):
@@ -1085,7 +1115,7 @@ def _reviews(order: WorkOrder):
 class WorkOrderJointReviewView(WorkOrderViewMixin, APIView):
     @extend_schema(
         tags=[TAG],
-        summary="联审会办：各单位及其意见",
+        summary=_("联审会办：各单位及其意见"),
         parameters=[ID_PARAMETER],
         responses={200: JointReviewSerializer(many=True), **schema.STAFF_DETAIL_ERRORS},
     )
@@ -1094,21 +1124,23 @@ class WorkOrderJointReviewView(WorkOrderViewMixin, APIView):
 
     @extend_schema(
         tags=[TAG],
-        summary="联审会办：发起",
-        description="负责人（有分派权限）发起：牵头单位与其他会办单位各自填写意见，牵头单位在意见齐全后办结。"
-        "已发起或工单已办结时返回 409。",
+        summary=_("联审会办：发起"),
+        description=_(
+            "负责人（有分派权限）发起：牵头单位与其他会办单位各自填写意见，牵头单位在意见齐全后办结。"
+            "已发起或工单已办结时返回 409。"
+        ),
         parameters=[ID_PARAMETER],
         request=JointReviewOpenSerializer,
         responses={
             201: JointReviewSerializer(many=True),
             **schema.STAFF_DETAIL_ERRORS,
-            409: schema.error("状态不允许"),
+            409: schema.error(_("状态不允许")),
         },
     )
     def post(self, request, pk):
         order = visible_order(request, pk)
         if not request.user.has_perm(services.PERM_ASSIGN):
-            raise exceptions.PermissionDenied("只有负责人可以发起联审会办。")
+            raise exceptions.PermissionDenied(gettext("只有负责人可以发起联审会办。"))
         serializer = JointReviewOpenSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         try:
@@ -1121,11 +1153,11 @@ class WorkOrderJointReviewView(WorkOrderViewMixin, APIView):
 class WorkOrderJointReviewOpinionView(WorkOrderViewMixin, APIView):
     @extend_schema(
         tags=[TAG],
-        summary="联审会办：填写或修改本单位意见",
-        description="由会办单位（或其下级）的工作人员填写；再次提交即修改。",
+        summary=_("联审会办：填写或修改本单位意见"),
+        description=_("由会办单位（或其下级）的工作人员填写；再次提交即修改。"),
         parameters=[ID_PARAMETER],
         request=JointReviewOpinionSerializer,
-        responses={200: JointReviewSerializer, **schema.STAFF_DETAIL_ERRORS, 409: schema.error("状态不允许")},
+        responses={200: JointReviewSerializer, **schema.STAFF_DETAIL_ERRORS, 409: schema.error(_("状态不允许"))},
     )
     def post(self, request, pk):
         order = visible_order(request, pk)
@@ -1150,8 +1182,8 @@ class WorkOrderJointReviewOpinionView(WorkOrderViewMixin, APIView):
         if len(mine) == 1:
             return mine[0]
         if not mine:
-            raise exceptions.ValidationError({"org": ["您所在的单位没有参与该工单的联审会办。"]})
-        raise exceptions.ValidationError({"org": ["您属于多个会办单位，请用 org 指明代表哪个单位。"]})
+            raise exceptions.ValidationError({"org": [gettext("您所在的单位没有参与该工单的联审会办。")]})
+        raise exceptions.ValidationError({"org": [gettext("您属于多个会办单位，请用 org 指明代表哪个单位。")]})
 
 
 urlpatterns += [

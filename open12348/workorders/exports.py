@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -84,26 +85,26 @@ def _no_order(row):
     return None
 
 
-ORDER_CODE: Column = ("查询码", lambda o: o.tracking_code)
-RECEIVED: Column = ("受理时间", lambda o: _local(o.received_at))
-APPLICANT: Column = ("申请人", lambda o: pii.mask_name(o.applicant.name))
-PHONE: Column = ("联系电话", lambda o: pii.mask_phone(o.applicant.phone))
-ITEM: Column = ("服务事项", lambda o: o.service_item.name)
-CATEGORY: Column = ("法律类别", lambda o: str(o.legal_category) if o.legal_category_id else "")
-SUMMARY: Column = ("诉求摘要", lambda o: _summary(o.description))
-FIRST_OWNER: Column = ("首问负责人", lambda o: _person(o.first_owner))
-HANDLING: Column = ("承办单位", lambda o: o.handling_org.name)
-STATUS: Column = ("状态", lambda o: o.get_status_display())
-DEADLINE: Column = ("办理期限", lambda o: _local(o.deadline))
+ORDER_CODE: Column = (_("查询码"), lambda o: o.tracking_code)
+RECEIVED: Column = (_("受理时间"), lambda o: _local(o.received_at))
+APPLICANT: Column = (_("申请人"), lambda o: pii.mask_name(o.applicant.name))
+PHONE: Column = (_("联系电话"), lambda o: pii.mask_phone(o.applicant.phone))
+ITEM: Column = (_("服务事项"), lambda o: o.service_item.name)
+CATEGORY: Column = (_("法律类别"), lambda o: str(o.legal_category) if o.legal_category_id else "")
+SUMMARY: Column = (_("诉求摘要"), lambda o: _summary(o.description))
+FIRST_OWNER: Column = (_("首问负责人"), lambda o: _person(o.first_owner))
+HANDLING: Column = (_("承办单位"), lambda o: o.handling_org.name)
+STATUS: Column = (_("状态"), lambda o: o.get_status_display())
+DEADLINE: Column = (_("办理期限"), lambda o: _local(o.deadline))
 
 LEDGERS: dict[str, Ledger] = {
     "visits": Ledger(
-        "来访登记台账",
+        _("来访登记台账"),
         selectors.ledger_visits,
         (
             RECEIVED,
             ORDER_CODE,
-            ("来访人", APPLICANT[1]),
+            (_("来访人"), APPLICANT[1]),
             PHONE,
             ITEM,
             CATEGORY,
@@ -116,12 +117,12 @@ LEDGERS: dict[str, Ledger] = {
         _order_self,
     ),
     "calls": Ledger(
-        "来电登记台账",
+        _("来电登记台账"),
         selectors.ledger_calls,
         (
             RECEIVED,
             ORDER_CODE,
-            ("来电人", APPLICANT[1]),
+            (_("来电人"), APPLICANT[1]),
             PHONE,
             ITEM,
             CATEGORY,
@@ -134,65 +135,65 @@ LEDGERS: dict[str, Ledger] = {
         _order_self,
     ),
     "acceptance": Ledger(
-        "受理分派台账",
+        _("受理分派台账"),
         selectors.ledger_acceptance,
         (
             RECEIVED,
             ORDER_CODE,
-            ("渠道", lambda o: o.get_channel_display()),
+            (_("渠道"), lambda o: o.get_channel_display()),
             APPLICANT,
             ITEM,
             FIRST_OWNER,
             HANDLING,
-            ("承办岗位", lambda o: o.post.name if o.post_id else ""),
-            ("承办人", lambda o: _person(o.assignee)),
+            (_("承办岗位"), lambda o: o.post.name if o.post_id else ""),
+            (_("承办人"), lambda o: _person(o.assignee)),
             STATUS,
             DEADLINE,
         ),
         _order_self,
     ),
     "complaints": Ledger(
-        "投诉举报台账",
+        _("投诉举报台账"),
         selectors.ledger_complaints,
         (
             RECEIVED,
             ORDER_CODE,
-            ("投诉举报人", APPLICANT[1]),
+            (_("投诉举报人"), APPLICANT[1]),
             PHONE,
             SUMMARY,
             HANDLING,
-            ("承办人", lambda o: _person(o.assignee)),
+            (_("承办人"), lambda o: _person(o.assignee)),
             STATUS,
-            ("办理结果", lambda o: o.outcome_code),
-            ("办结时间", lambda o: _local(o.resolved_at)),
-            ("满意度", lambda o: o.get_satisfaction_display() if o.satisfaction else ""),
+            (_("办理结果"), lambda o: o.outcome_code),
+            (_("办结时间"), lambda o: _local(o.resolved_at)),
+            (_("满意度"), lambda o: o.get_satisfaction_display() if o.satisfaction else ""),
         ),
         _order_self,
     ),
     "duty": Ledger(
-        "值班排班表",
+        _("值班排班表"),
         selectors.ledger_duty_shifts,
         (
-            ("开始时间", lambda s: _local(s.starts_at)),
-            ("结束时间", lambda s: _local(s.ends_at)),
-            ("值班人员", lambda s: _person(s.user)),
-            ("所属区域", lambda s: s.org.name),
-            ("站点", lambda s: s.site.name if s.site_id else ""),
-            ("窗口或坐席", lambda s: str(s.window) if s.window_id else s.seat_label),
+            (_("开始时间"), lambda s: _local(s.starts_at)),
+            (_("结束时间"), lambda s: _local(s.ends_at)),
+            (_("值班人员"), lambda s: _person(s.user)),
+            (_("所属区域"), lambda s: s.org.name),
+            (_("站点"), lambda s: s.site.name if s.site_id else ""),
+            (_("窗口或坐席"), lambda s: str(s.window) if s.window_id else s.seat_label),
         ),
         _no_order,
         date_field="starts_at",
     ),
     "reception": Ledger(
-        "领导接待日台账",
+        _("领导接待日台账"),
         selectors.ledger_reception_days,
         (
-            ("接待日期", lambda d: d.date.strftime("%Y-%m-%d")),
-            ("接待领导", lambda d: d.leader_name),
-            ("接待地点", lambda d: d.place),
-            ("所属区域", lambda d: d.org.name),
-            ("接待主题", lambda d: d.topic),
-            ("接待记录", lambda d: _summary(d.records)),
+            (_("接待日期"), lambda d: d.date.strftime("%Y-%m-%d")),
+            (_("接待领导"), lambda d: d.leader_name),
+            (_("接待地点"), lambda d: d.place),
+            (_("所属区域"), lambda d: d.org.name),
+            (_("接待主题"), lambda d: d.topic),
+            (_("接待记录"), lambda d: _summary(d.records)),
         ),
         _no_order,
         date_field="date",

@@ -4,20 +4,29 @@ keeps the rest of the form as typed and nothing is written. Imports no other for
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from open12348.workorders import uploads
 
 ACCEPT = ".jpg,.jpeg,.png,.pdf,.ofd,image/jpeg,image/png,application/pdf"
-FILE_HELP = (
-    f"可上传{uploads.ALLOWED_LABEL}格式，每个不超过{uploads.MAX_FILE_BYTES // uploads.MB}MB，"
-    f"每件最多{uploads.MAX_FILES_PER_ORDER}个、合计不超过{uploads.MAX_ORDER_BYTES // uploads.MB}MB。"
-    "图片中的拍摄地点等信息会被清除。"
+FILE_HELP = format_lazy(
+    _(
+        "可上传{allowed}格式，每个不超过{max_file_mb}MB，"
+        "每件最多{max_files}个、合计不超过{max_order_mb}MB。"
+        "图片中的拍摄地点等信息会被清除。"
+    ),
+    allowed=uploads.ALLOWED_LABEL,
+    max_file_mb=uploads.MAX_FILE_BYTES // uploads.MB,
+    max_files=uploads.MAX_FILES_PER_ORDER,
+    max_order_mb=uploads.MAX_ORDER_BYTES // uploads.MB,
 )
 FILE_ERRORS = {
-    "invalid": "没有收到文件，请检查表单的编码方式。",
-    "missing": "没有收到文件。",
-    "empty": "文件是空的，请重新选择。",
-    "required": "请选择要上传的文件。",
+    "invalid": _("没有收到文件，请检查表单的编码方式。"),
+    "missing": _("没有收到文件。"),
+    "empty": _("文件是空的，请重新选择。"),
+    "required": _("请选择要上传的文件。"),
 }
 
 
@@ -54,7 +63,9 @@ def check_files(files, *, count: int = 0, total: int = 0) -> list:
     errors = []
     if count + len(files) > uploads.MAX_FILES_PER_ORDER:
         raise ValidationError(
-            f"每件工单最多上传{uploads.MAX_FILES_PER_ORDER}个附件（已有{count}个，本次选择了{len(files)}个）。",
+            gettext("每件工单最多上传{max_files_per_order}个附件（已有{count}个，本次选择了{files_count}个）。").format(
+                max_files_per_order=uploads.MAX_FILES_PER_ORDER, count=count, files_count=len(files)
+            ),
             code="file",
         )
     for upload in files:
@@ -69,11 +80,15 @@ def check_files(files, *, count: int = 0, total: int = 0) -> list:
             continue
         total += len(checked.data)
     if total > uploads.MAX_ORDER_BYTES:
-        errors.append(f"每件工单的附件合计不能超过{uploads.MAX_ORDER_BYTES // uploads.MB}MB。")
+        errors.append(
+            gettext("每件工单的附件合计不能超过{max_order_mb}MB。").format(
+                max_order_mb=uploads.MAX_ORDER_BYTES // uploads.MB
+            )
+        )
     if errors:
         raise ValidationError(errors, code="file")
     return list(files)
 
 
-def attachments_field(label: str = "附件（选填）") -> MultipleFileField:
+def attachments_field(label: str = _("附件（选填）")) -> MultipleFileField:
     return MultipleFileField(label=label, required=False)

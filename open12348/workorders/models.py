@@ -4,33 +4,35 @@ Specialised records (queue tickets, calls, online questions, applications) link 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from open12348.core.fields import BlindIndexField, EncryptedCharField, personal
 from open12348.core.models import TimeStampedModel
 
 
 class Channel(models.TextChoices):
-    WINDOW = "window", "窗口"
-    HOTLINE = "hotline", "12348热线"
-    WEB = "web", "网上平台"
-    WECHAT = "wechat", "微信"
-    NATIONAL_12348 = "national_12348", "中国法律服务网指派"
-    HOTLINE_12345 = "hotline_12345", "12345转办"
-    API = "api", "系统接口"
+    WINDOW = "window", _("窗口")
+    HOTLINE = "hotline", _("12348热线")
+    WEB = "web", _("网上平台")
+    WECHAT = "wechat", _("微信")
+    NATIONAL_12348 = "national_12348", _("中国法律服务网指派")
+    HOTLINE_12345 = "hotline_12345", _("12345转办")
+    API = "api", _("系统接口")
 
 
 class Status(models.TextChoices):
-    RECEIVED = "received", "已受理"
-    ASSIGNED = "assigned", "已分派"
-    IN_PROGRESS = "in_progress", "办理中"
-    AWAITING_MATERIALS = "awaiting_materials", "待补正材料"
-    RESOLVED = "resolved", "已办结"
-    RETURN_VISIT = "return_visit", "回访中"
-    CLOSED = "closed", "已归档"
-    REFERRED = "referred", "已转外部门"
-    REJECTED = "rejected", "不予受理"
-    WITHDRAWN = "withdrawn", "已撤回"
-    MERGED = "merged", "已合并"
+    RECEIVED = "received", _("已受理")
+    ASSIGNED = "assigned", _("已分派")
+    IN_PROGRESS = "in_progress", _("办理中")
+    AWAITING_MATERIALS = "awaiting_materials", _("待补正材料")
+    RESOLVED = "resolved", _("已办结")
+    RETURN_VISIT = "return_visit", _("回访中")
+    CLOSED = "closed", _("已归档")
+    REFERRED = "referred", _("已转外部门")
+    REJECTED = "rejected", _("不予受理")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    MERGED = "merged", _("已合并")
 
 
 OPEN_STATUSES = frozenset({Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_MATERIALS})
@@ -58,45 +60,45 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "merge": (frozenset(OPEN_STATUSES), Status.MERGED),
 }
 ACTION_LABELS = {
-    "claim": "认领",
-    "assign": "分派",
-    "start": "开始办理",
-    "request_materials": "通知补正材料",
-    "materials_received": "材料已补正",
-    "resolve": "办结",
-    "return_visit": "回访",
-    "close": "归档",
-    "transfer": "转办",
-    "escalate": "上报",
-    "refer_out": "转外部门",
-    "reject": "不予受理",
-    "withdraw": "撤回",
-    "reopen": "重新办理",
-    "merge": "合并",
+    "claim": _("认领"),
+    "assign": _("分派"),
+    "start": _("开始办理"),
+    "request_materials": _("通知补正材料"),
+    "materials_received": _("材料已补正"),
+    "resolve": _("办结"),
+    "return_visit": _("回访"),
+    "close": _("归档"),
+    "transfer": _("转办"),
+    "escalate": _("上报"),
+    "refer_out": _("转外部门"),
+    "reject": _("不予受理"),
+    "withdraw": _("撤回"),
+    "reopen": _("重新办理"),
+    "merge": _("合并"),
 }
 
 
 class Priority(models.IntegerChoices):
-    NORMAL = 0, "一般"
-    URGENT = 1, "紧急"
+    NORMAL = 0, _("一般")
+    URGENT = 1, _("紧急")
 
 
 class Satisfaction(models.IntegerChoices):
-    VERY_SATISFIED = 5, "非常满意"
-    SATISFIED = 4, "满意"
-    FAIRLY_SATISFIED = 3, "基本满意"
-    DISSATISFIED = 2, "不满意"
-    VERY_DISSATISFIED = 1, "非常不满意"
+    VERY_SATISFIED = 5, _("非常满意")
+    SATISFIED = 4, _("满意")
+    FAIRLY_SATISFIED = 3, _("基本满意")
+    DISSATISFIED = 2, _("不满意")
+    VERY_DISSATISFIED = 1, _("非常不满意")
 
 
 class ReferralBody(models.TextChoices):
-    COURT = "court", "人民法院"
-    POLICE = "police", "公安机关"
-    HR_SOCIAL_SECURITY = "hr_social_security", "人力资源和社会保障部门"
-    CIVIL_AFFAIRS = "civil_affairs", "民政部门"
-    PETITION_OFFICE = "petition_office", "信访部门"
-    HOTLINE_12345 = "hotline_12345", "12345政务服务热线"
-    OTHER = "other", "其他部门"
+    COURT = "court", _("人民法院")
+    POLICE = "police", _("公安机关")
+    HR_SOCIAL_SECURITY = "hr_social_security", _("人力资源和社会保障部门")
+    CIVIL_AFFAIRS = "civil_affairs", _("民政部门")
+    PETITION_OFFICE = "petition_office", _("信访部门")
+    HOTLINE_12345 = "hotline_12345", _("12345政务服务热线")
+    OTHER = "other", _("其他部门")
 
 
 class Post(TimeStampedModel):
@@ -104,24 +106,24 @@ class Post(TimeStampedModel):
     wait until someone claims them or a director assigns them."""
 
     class Assignment(models.TextChoices):
-        MANUAL = "manual", "认领或由负责人分派"
-        ROUND_ROBIN = "round_robin", "轮流分派"
-        LEAST_LOADED = "least_loaded", "分派给在办最少者"
+        MANUAL = "manual", _("认领或由负责人分派")
+        ROUND_ROBIN = "round_robin", _("轮流分派")
+        LEAST_LOADED = "least_loaded", _("分派给在办最少者")
 
-    org = models.ForeignKey("orgs.OrgNode", verbose_name="所属区域", on_delete=models.PROTECT, related_name="posts")
-    code = models.SlugField("岗位代码", max_length=40)
-    name = models.CharField("岗位名称", max_length=60)
-    assignment = models.CharField("分派方式", max_length=16, choices=Assignment.choices, default=Assignment.MANUAL)
+    org = models.ForeignKey("orgs.OrgNode", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="posts")
+    code = models.SlugField(_("岗位代码"), max_length=40)
+    name = models.CharField(_("岗位名称"), max_length=60)
+    assignment = models.CharField(_("分派方式"), max_length=16, choices=Assignment.choices, default=Assignment.MANUAL)
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name="岗位人员", blank=True, related_name="posts"
+        settings.AUTH_USER_MODEL, verbose_name=_("岗位人员"), blank=True, related_name="posts"
     )
     last_assigned = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
 
     class Meta:
-        verbose_name = "岗位"
-        verbose_name_plural = "岗位"
+        verbose_name = _("岗位")
+        verbose_name_plural = _("岗位")
         ordering = ["org__path", "code"]
         constraints = [models.UniqueConstraint(fields=["org", "code"], name="post_code_unique_per_org")]
 
@@ -134,27 +136,29 @@ class RoutingRule(TimeStampedModel):
     them (most specific match first, then `priority`). Blank conditions match anything."""
 
     class Target(models.TextChoices):
-        STREET = "street", "属地街镇"
-        DISTRICT = "district", "属地区县"
-        CITY = "city", "市级"
-        AREA = "area", "受理所在区域"
+        STREET = "street", _("属地街镇")
+        DISTRICT = "district", _("属地区县")
+        CITY = "city", _("市级")
+        AREA = "area", _("受理所在区域")
 
-    name = models.CharField("规则名称", max_length=100)
+    name = models.CharField(_("规则名称"), max_length=100)
     service_item = models.ForeignKey(
-        "catalog.ServiceItem", verbose_name="服务事项", null=True, blank=True, on_delete=models.CASCADE
+        "catalog.ServiceItem", verbose_name=_("服务事项"), null=True, blank=True, on_delete=models.CASCADE
     )
     legal_category = models.ForeignKey(
-        "catalog.LegalCategory", verbose_name="法律类别", null=True, blank=True, on_delete=models.CASCADE
+        "catalog.LegalCategory", verbose_name=_("法律类别"), null=True, blank=True, on_delete=models.CASCADE
     )
-    complex_only = models.BooleanField("仅限疑难复杂事项", null=True, blank=True, help_text="空：不论是否疑难复杂")
-    target = models.CharField("办理层级", max_length=10, choices=Target.choices, default=Target.DISTRICT)
-    post_code = models.SlugField("岗位代码", max_length=40, blank=True)
-    priority = models.PositiveSmallIntegerField("优先级", default=100, help_text="数字小者优先")
-    is_active = models.BooleanField("启用", default=True)
+    complex_only = models.BooleanField(
+        _("仅限疑难复杂事项"), null=True, blank=True, help_text=_("空：不论是否疑难复杂")
+    )
+    target = models.CharField(_("办理层级"), max_length=10, choices=Target.choices, default=Target.DISTRICT)
+    post_code = models.SlugField(_("岗位代码"), max_length=40, blank=True)
+    priority = models.PositiveSmallIntegerField(_("优先级"), default=100, help_text=_("数字小者优先"))
+    is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = "分派规则"
-        verbose_name_plural = "分派规则"
+        verbose_name = _("分派规则")
+        verbose_name_plural = _("分派规则")
         ordering = ["priority", "id"]
 
     def __str__(self):
@@ -166,22 +170,22 @@ class Applicant(TimeStampedModel):
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="账户",
+        verbose_name=_("账户"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="applicant_records",
     )
-    name = personal(models.CharField("姓名", max_length=50), "申请人姓名，办理与回访")
-    phone = EncryptedCharField("联系电话", purpose="联系、回访、凭电话查询办理进度", plain_max_length=20)
+    name = personal(models.CharField(_("姓名"), max_length=50), _("申请人姓名，办理与回访"))
+    phone = EncryptedCharField(_("联系电话"), purpose=_("联系、回访、凭电话查询办理进度"), plain_max_length=20)
     phone_hash = BlindIndexField(source="phone", kind="phone")
-    resident_id = EncryptedCharField("身份证号码", purpose="核实身份、查询既往诉求", plain_max_length=18)
+    resident_id = EncryptedCharField(_("身份证号码"), purpose=_("核实身份、查询既往诉求"), plain_max_length=18)
     resident_id_hash = BlindIndexField(source="resident_id", kind="resident_id")
-    address = EncryptedCharField("住址", purpose="送达与上门服务", plain_max_length=200)
+    address = EncryptedCharField(_("住址"), purpose=_("送达与上门服务"), plain_max_length=200)
 
     class Meta:
-        verbose_name = "申请人"
-        verbose_name_plural = "申请人"
+        verbose_name = _("申请人")
+        verbose_name_plural = _("申请人")
 
     def __str__(self):
         return self.name
@@ -191,60 +195,60 @@ class WorkOrder(TimeStampedModel):
     """The envelope. Status changes only through `workorders.services.workorder_transition`,
     which checks TRANSITIONS and writes the audit event."""
 
-    tracking_code = models.CharField("查询码", max_length=9, unique=True, editable=False)
-    channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
-    service_item = models.ForeignKey("catalog.ServiceItem", verbose_name="服务事项", on_delete=models.PROTECT)
+    tracking_code = models.CharField(_("查询码"), max_length=9, unique=True, editable=False)
+    channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
+    service_item = models.ForeignKey("catalog.ServiceItem", verbose_name=_("服务事项"), on_delete=models.PROTECT)
     legal_category = models.ForeignKey(
-        "catalog.LegalCategory", verbose_name="法律类别", null=True, blank=True, on_delete=models.PROTECT
+        "catalog.LegalCategory", verbose_name=_("法律类别"), null=True, blank=True, on_delete=models.PROTECT
     )
     area = models.ForeignKey(
-        "orgs.OrgNode", verbose_name="诉求所在区域", on_delete=models.PROTECT, related_name="work_orders"
+        "orgs.OrgNode", verbose_name=_("诉求所在区域"), on_delete=models.PROTECT, related_name="work_orders"
     )
     applicant = models.ForeignKey(
-        Applicant, verbose_name="申请人", on_delete=models.PROTECT, related_name="work_orders"
+        Applicant, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="work_orders"
     )
-    description = personal(models.TextField("诉求内容"), "案情事实，办理诉求")
+    description = personal(models.TextField(_("诉求内容")), _("案情事实，办理诉求"))
     first_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="首问负责人",
+        verbose_name=_("首问负责人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="first_owned_orders",
     )
     handling_org = models.ForeignKey(
-        "orgs.OrgNode", verbose_name="承办单位", on_delete=models.PROTECT, related_name="handled_orders"
+        "orgs.OrgNode", verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="handled_orders"
     )
-    post = models.ForeignKey(Post, verbose_name="承办岗位", null=True, blank=True, on_delete=models.PROTECT)
+    post = models.ForeignKey(Post, verbose_name=_("承办岗位"), null=True, blank=True, on_delete=models.PROTECT)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="承办人",
+        verbose_name=_("承办人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_orders",
     )
-    priority = models.PositiveSmallIntegerField("紧急程度", choices=Priority.choices, default=Priority.NORMAL)
-    green_channel = models.BooleanField("绿色通道", default=False)
-    is_complex = models.BooleanField("疑难复杂", default=False)
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True)
-    received_at = models.DateTimeField("受理时间")
-    deadline = models.DateTimeField("办理期限", null=True, blank=True)
-    clock_paused_at = models.DateTimeField("暂停计时时间", null=True, blank=True)
-    resolved_at = models.DateTimeField("办结时间", null=True, blank=True)
-    closed_at = models.DateTimeField("归档时间", null=True, blank=True)
-    outcome_code = models.CharField("办理结果", max_length=40, blank=True)
-    satisfaction = models.PositiveSmallIntegerField("满意度", choices=Satisfaction.choices, null=True, blank=True)
-    referred_to = models.CharField("转往部门", max_length=30, choices=ReferralBody.choices, blank=True)
-    referred_to_name = models.CharField("接收单位名称", max_length=100, blank=True)
-    status_reason = models.CharField("原因", max_length=500, blank=True)
+    priority = models.PositiveSmallIntegerField(_("紧急程度"), choices=Priority.choices, default=Priority.NORMAL)
+    green_channel = models.BooleanField(_("绿色通道"), default=False)
+    is_complex = models.BooleanField(_("疑难复杂"), default=False)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    received_at = models.DateTimeField(_("受理时间"))
+    deadline = models.DateTimeField(_("办理期限"), null=True, blank=True)
+    clock_paused_at = models.DateTimeField(_("暂停计时时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    outcome_code = models.CharField(_("办理结果"), max_length=40, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(_("满意度"), choices=Satisfaction.choices, null=True, blank=True)
+    referred_to = models.CharField(_("转往部门"), max_length=30, choices=ReferralBody.choices, blank=True)
+    referred_to_name = models.CharField(_("接收单位名称"), max_length=100, blank=True)
+    status_reason = models.CharField(_("原因"), max_length=500, blank=True)
     merged_into = models.ForeignKey(
-        "self", verbose_name="合并至", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_orders"
+        "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_orders"
     )
 
     class Meta:
-        verbose_name = "工单"
-        verbose_name_plural = "工单"
+        verbose_name = _("工单")
+        verbose_name_plural = _("工单")
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["handling_org", "status", "deadline"], name="wo_inbox"),
@@ -264,10 +268,10 @@ class WorkOrder(TimeStampedModel):
             )
         ]
         permissions = [
-            ("assign_workorder", "可以分派工单"),
-            ("handle_workorder", "可以办理工单"),
-            ("intake_workorder", "可以登记受理工单"),
-            ("export_ledger", "可以导出台账"),
+            ("assign_workorder", _("可以分派工单")),
+            ("handle_workorder", _("可以办理工单")),
+            ("intake_workorder", _("可以登记受理工单")),
+            ("export_ledger", _("可以导出台账")),
         ]
 
     def __str__(self):
@@ -278,13 +282,13 @@ class Party(TimeStampedModel):
     """Another person or organisation involved (对方当事人 …)."""
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="parties")
-    role = models.CharField("身份", max_length=30, default="对方当事人")
-    name = personal(models.CharField("姓名或名称", max_length=100), "当事人信息，办理诉求")
-    phone = EncryptedCharField("联系电话", purpose="联系当事人", plain_max_length=20)
+    role = models.CharField(_("身份"), max_length=30, default=_("对方当事人"))
+    name = personal(models.CharField(_("姓名或名称"), max_length=100), _("当事人信息，办理诉求"))
+    phone = EncryptedCharField(_("联系电话"), purpose=_("联系当事人"), plain_max_length=20)
 
     class Meta:
-        verbose_name = "当事人"
-        verbose_name_plural = "当事人"
+        verbose_name = _("当事人")
+        verbose_name_plural = _("当事人")
 
     def __str__(self):
         return self.name
@@ -295,12 +299,12 @@ class Note(TimeStampedModel):
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    body = personal(models.TextField("内容"), "办理记录")
-    is_public = models.BooleanField("群众可见", default=False)
+    body = personal(models.TextField(_("内容")), _("办理记录"))
+    is_public = models.BooleanField(_("群众可见"), default=False)
 
     class Meta:
-        verbose_name = "办理记录"
-        verbose_name_plural = "办理记录"
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
         ordering = ["created_at", "id"]
 
     def __str__(self):
@@ -323,28 +327,29 @@ class ReturnVisit(TimeStampedModel):
     """A return visit after resolution (回访): how the applicant rated the handling."""
 
     class Method(models.TextChoices):
-        PHONE = "phone", "电话回访"
-        SMS = "sms", "短信回访"
-        VISIT = "visit", "上门回访"
-        SELF = "self", "群众自评"
+        PHONE = "phone", _("电话回访")
+        SMS = "sms", _("短信回访")
+        VISIT = "visit", _("上门回访")
+        SELF = "self", _("群众自评")
+        EVALUATOR = "evaluator", _("评价器")
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="return_visits")
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="回访人",
+        verbose_name=_("回访人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    method = models.CharField("回访方式", max_length=10, choices=Method.choices)
-    satisfaction = models.PositiveSmallIntegerField("满意度", choices=Satisfaction.choices)
-    comment = personal(models.TextField("意见建议", blank=True), "群众评价意见")
-    at = models.DateTimeField("回访时间")
+    method = models.CharField(_("回访方式"), max_length=10, choices=Method.choices)
+    satisfaction = models.PositiveSmallIntegerField(_("满意度"), choices=Satisfaction.choices)
+    comment = personal(models.TextField(_("意见建议"), blank=True), _("群众评价意见"))
+    at = models.DateTimeField(_("回访时间"))
 
     class Meta:
-        verbose_name = "回访记录"
-        verbose_name_plural = "回访记录"
+        verbose_name = _("回访记录")
+        verbose_name_plural = _("回访记录")
         ordering = ["at", "id"]
 
     def __str__(self):
@@ -356,18 +361,20 @@ class FollowUp(TimeStampedModel):
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="follow_ups")
     return_visit = models.ForeignKey(ReturnVisit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField("原因", max_length=500)
-    deadline = models.DateTimeField("整改期限")
-    owner_org = models.ForeignKey("orgs.OrgNode", verbose_name="责任单位", on_delete=models.PROTECT, related_name="+")
-    resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
+    reason = models.CharField(_("原因"), max_length=500)
+    deadline = models.DateTimeField(_("整改期限"))
+    owner_org = models.ForeignKey(
+        "orgs.OrgNode", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    resolution = models.TextField("处理情况", blank=True)
+    resolution = models.TextField(_("处理情况"), blank=True)
 
     class Meta:
-        verbose_name = "不满意整改"
-        verbose_name_plural = "不满意整改"
+        verbose_name = _("不满意整改")
+        verbose_name_plural = _("不满意整改")
         ordering = ["deadline", "id"]
 
     def __str__(self):
@@ -379,44 +386,48 @@ class RatingAppeal(TimeStampedModel):
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="rating_appeals")
     return_visit = models.ForeignKey(ReturnVisit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申诉人", on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField("申诉理由")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申诉人"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("申诉理由"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="审核人",
+        verbose_name=_("审核人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
-    upheld = models.BooleanField("申诉成立", null=True, blank=True)
-    decision_note = models.CharField("审核意见", max_length=500, blank=True)
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    upheld = models.BooleanField(_("申诉成立"), null=True, blank=True)
+    decision_note = models.CharField(_("审核意见"), max_length=500, blank=True)
 
     class Meta:
-        verbose_name = "评价申诉"
-        verbose_name_plural = "评价申诉"
+        verbose_name = _("评价申诉")
+        verbose_name_plural = _("评价申诉")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.work_order} · 申诉"
+        return gettext("{work_order} · 申诉").format(work_order=self.work_order)
 
 
 class Callback(TimeStampedModel):
     """A call back correcting a wrong answer discovered later (seed 004 §2.3)."""
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="callbacks")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="回拨人", on_delete=models.PROTECT, related_name="+")
-    correction = personal(models.TextField("更正内容"), "更正答复，办理诉求")
-    at = models.DateTimeField("回拨时间")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("回拨人"), on_delete=models.PROTECT, related_name="+"
+    )
+    correction = personal(models.TextField(_("更正内容")), _("更正答复，办理诉求"))
+    at = models.DateTimeField(_("回拨时间"))
 
     class Meta:
-        verbose_name = "纠错回拨"
-        verbose_name_plural = "纠错回拨"
+        verbose_name = _("纠错回拨")
+        verbose_name_plural = _("纠错回拨")
         ordering = ["at", "id"]
 
     def __str__(self):
-        return f"{self.work_order} · 回拨"
+        return gettext("{work_order} · 回拨").format(work_order=self.work_order)
 
 
 class DeadlineAlert(models.Model):
@@ -424,20 +435,20 @@ class DeadlineAlert(models.Model):
     so a second sweep or a second process sends nothing twice."""
 
     class Kind(models.TextChoices):
-        REMINDER = "reminder", "到期提醒"
-        ESCALATION = "escalation", "超期督办"
+        REMINDER = "reminder", _("到期提醒")
+        ESCALATION = "escalation", _("超期督办")
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="deadline_alerts")
-    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
-    deadline = models.DateTimeField("期限")
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    deadline = models.DateTimeField(_("期限"))
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    sent_at = models.DateTimeField("发送时间")
+    sent_at = models.DateTimeField(_("发送时间"))
 
     class Meta:
-        verbose_name = "期限提醒"
-        verbose_name_plural = "期限提醒"
+        verbose_name = _("期限提醒")
+        verbose_name_plural = _("期限提醒")
         constraints = [models.UniqueConstraint(fields=["work_order", "kind", "deadline"], name="deadline_alert_once")]
 
     def __str__(self):
@@ -447,19 +458,19 @@ class DeadlineAlert(models.Model):
 class DutyShift(TimeStampedModel):
     """Who is on which window or hotline seat when (值班表, the duty-roster ledger)."""
 
-    org = models.ForeignKey("orgs.OrgNode", verbose_name="所属区域", on_delete=models.PROTECT, related_name="+")
-    site = models.ForeignKey("orgs.Site", verbose_name="站点", null=True, blank=True, on_delete=models.PROTECT)
-    window = models.ForeignKey("orgs.Window", verbose_name="窗口", null=True, blank=True, on_delete=models.PROTECT)
-    seat_label = models.CharField("坐席", max_length=40, blank=True)
+    org = models.ForeignKey("orgs.OrgNode", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey("orgs.Site", verbose_name=_("站点"), null=True, blank=True, on_delete=models.PROTECT)
+    window = models.ForeignKey("orgs.Window", verbose_name=_("窗口"), null=True, blank=True, on_delete=models.PROTECT)
+    seat_label = models.CharField(_("坐席"), max_length=40, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="值班人员", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("值班人员"), on_delete=models.PROTECT, related_name="+"
     )
-    starts_at = models.DateTimeField("开始时间")
-    ends_at = models.DateTimeField("结束时间")
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
 
     class Meta:
-        verbose_name = "值班安排"
-        verbose_name_plural = "值班安排"
+        verbose_name = _("值班安排")
+        verbose_name_plural = _("值班安排")
         ordering = ["starts_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="duty_shift_ends_after_start")
@@ -472,16 +483,16 @@ class DutyShift(TimeStampedModel):
 class ReceptionDay(TimeStampedModel):
     """A leadership reception day (领导接待日): schedule and records."""
 
-    org = models.ForeignKey("orgs.OrgNode", verbose_name="所属区域", on_delete=models.PROTECT, related_name="+")
-    leader_name = models.CharField("接待领导", max_length=50)
-    date = models.DateField("接待日期")
-    place = models.CharField("接待地点", max_length=120)
-    topic = models.CharField("接待主题", max_length=200, blank=True)
-    records = personal(models.TextField("接待记录", blank=True), "来访群众诉求记录")
+    org = models.ForeignKey("orgs.OrgNode", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+")
+    leader_name = models.CharField(_("接待领导"), max_length=50)
+    date = models.DateField(_("接待日期"))
+    place = models.CharField(_("接待地点"), max_length=120)
+    topic = models.CharField(_("接待主题"), max_length=200, blank=True)
+    records = personal(models.TextField(_("接待记录"), blank=True), _("来访群众诉求记录"))
 
     class Meta:
-        verbose_name = "领导接待日"
-        verbose_name_plural = "领导接待日"
+        verbose_name = _("领导接待日")
+        verbose_name_plural = _("领导接待日")
         ordering = ["-date", "id"]
 
     def __str__(self):

@@ -7,6 +7,9 @@ difficult ones go up to the city (seed 002 §5.5.2(1))."""
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -28,7 +31,7 @@ class Route:
     reason: str
 
 
-DEFAULT_REASON = "未匹配到分派规则：按属地原则由受理所在区域办理，等待负责人分派。"
+DEFAULT_REASON = gettext_lazy("未匹配到分派规则：按属地原则由受理所在区域办理，等待负责人分派。")
 
 
 def _matches(rule: Rule, item: str, categories: tuple[str, ...], is_complex: bool) -> bool:
@@ -47,21 +50,33 @@ def route(rules: list[Rule], *, item: str, categories: tuple[str, ...], is_compl
     """`categories`: the order's category code and its ancestors' codes."""
     candidates = [rule for rule in rules if _matches(rule, item, categories, is_complex)]
     if not candidates:
-        return Route("area", "", None, DEFAULT_REASON)
+        return Route("area", "", None, str(DEFAULT_REASON))
     best = min(candidates, key=lambda rule: (-_specificity(rule), rule.priority, rule.id))
-    return Route(best.target, best.post_code, best, f"按规则「{best.name}」分派（{_describe(best)}）。")
+    return Route(
+        best.target,
+        best.post_code,
+        best,
+        _("按规则「{name}」分派（{conditions}）。").format(name=best.name, conditions=_describe(best)),
+    )
 
 
-LEVEL_NAMES = {"street": "属地街镇", "district": "属地区县", "city": "市级", "area": "受理所在区域"}
+LEVEL_NAMES = {
+    "street": gettext_lazy("属地街镇"),
+    "district": gettext_lazy("属地区县"),
+    "city": gettext_lazy("市级"),
+    "area": gettext_lazy("受理所在区域"),
+}
 
 
 def _describe(rule: Rule) -> str:
     conditions = []
     if rule.service_item:
-        conditions.append(f"事项 {rule.service_item}")
+        conditions.append(_("事项 {service_item}").format(service_item=rule.service_item))
     if rule.legal_category:
-        conditions.append(f"类别 {rule.legal_category}")
+        conditions.append(_("类别 {legal_category}").format(legal_category=rule.legal_category))
     if rule.complex_only is not None:
-        conditions.append("疑难复杂" if rule.complex_only else "一般事项")
-    where = LEVEL_NAMES[rule.target] + (f"的 {rule.post_code} 岗位" if rule.post_code else "")
-    return ("、".join(conditions) or "所有事项") + f" → {where}"
+        conditions.append(_("疑难复杂") if rule.complex_only else _("一般事项"))
+    where = LEVEL_NAMES[rule.target] + (
+        _("的 {post_code} 岗位").format(post_code=rule.post_code) if rule.post_code else ""
+    )
+    return ("、".join(conditions) or _("所有事项")) + f" → {where}"

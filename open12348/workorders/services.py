@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from open12348.audit import services as audit
 from open12348.catalog.models import LegalCategory, ServiceItem
@@ -73,14 +74,14 @@ def _is_staff(actor) -> bool:
 
 def _require(actor, permission: str) -> None:
     if not (getattr(actor, "is_authenticated", False) and actor.has_perm(permission)):
-        raise PermissionDenied("您没有执行此操作的权限。")
+        raise PermissionDenied(gettext("您没有执行此操作的权限。"))
 
 
 def _require_visible(actor, order: WorkOrder) -> None:
     from open12348.workorders.selectors import is_visible
 
     if not is_visible(actor, order):
-        raise PermissionDenied("该工单不在您的办理范围内。")
+        raise PermissionDenied(gettext("该工单不在您的办理范围内。"))
 
 
 def _label(user) -> str:
@@ -155,7 +156,9 @@ def _org_for(target_level: str, area: OrgNode) -> tuple[OrgNode, str]:
     for node in ancestors_or_self(area):
         if node.level == target_level:
             return node, ""
-    return area, f"受理区域之上没有{routing.LEVEL_NAMES[target_level]}，由受理所在区域办理。"
+    return area, gettext("受理区域之上没有{level}，由受理所在区域办理。").format(
+        level=routing.LEVEL_NAMES[target_level]
+    )
 
 
 def route_preview(*, service_item, legal_category, area, is_complex: bool = False) -> RoutePreview:
@@ -165,13 +168,21 @@ def route_preview(*, service_item, legal_category, area, is_complex: bool = Fals
     )
     org, note = _org_for(chosen.target_level, area)
     post = Post.objects.filter(org=org, code=chosen.post_code).first() if chosen.post_code else None
-    parts = [chosen.reason, f"承办单位：{org.name}。"]
+    parts = [chosen.reason, gettext("承办单位：{name}。").format(name=org.name)]
     if note:
         parts.append(note)
     if chosen.post_code and post is None:
-        parts.append(f"{org.name}未设置 {chosen.post_code} 岗位，工单等待负责人分派。")
+        parts.append(
+            gettext("{name}未设置 {post_code} 岗位，工单等待负责人分派。").format(
+                name=org.name, post_code=chosen.post_code
+            )
+        )
     elif post is not None:
-        parts.append(f"承办岗位：{post.name}（{post.get_assignment_display()}）。")
+        parts.append(
+            gettext("承办岗位：{name}（{assignment}）。").format(
+                name=post.name, assignment=post.get_assignment_display()
+            )
+        )
     return RoutePreview(org=org, post=post, reason="".join(parts))
 
 
@@ -221,27 +232,27 @@ def _validate_create(
         errors.setdefault(field, []).append(message)
 
     if channel not in Channel.values:
-        fail("channel", "请选择有效的受理渠道。")
+        fail("channel", gettext("请选择有效的受理渠道。"))
     if not isinstance(service_item, ServiceItem):
-        fail("service_item", "请选择服务事项。")
+        fail("service_item", gettext("请选择服务事项。"))
     elif not service_item.is_active:
-        fail("service_item", "该服务事项已停用。")
+        fail("service_item", gettext("该服务事项已停用。"))
     if legal_category is not None and not isinstance(legal_category, LegalCategory):
-        fail("legal_category", "请选择有效的法律类别。")
+        fail("legal_category", gettext("请选择有效的法律类别。"))
     if not isinstance(area, OrgNode):
-        fail("area", "请选择诉求所在区域。")
+        fail("area", gettext("请选择诉求所在区域。"))
     elif _is_staff(actor):
         own = area_of(actor)
         if own is None or not area.is_within(own):
-            fail("area", "只能登记本辖区内的诉求。")
+            fail("area", gettext("只能登记本辖区内的诉求。"))
     name = (applicant_name or "").strip()
     if not name:
-        fail("applicant_name", "请填写申请人姓名。")
+        fail("applicant_name", gettext("请填写申请人姓名。"))
     elif len(name) > 50:
-        fail("applicant_name", "申请人姓名不能超过50个字。")
+        fail("applicant_name", gettext("申请人姓名不能超过50个字。"))
     clean["applicant_name"] = name
     if not (applicant_phone or "").strip():
-        fail("applicant_phone", "请填写联系电话。")
+        fail("applicant_phone", gettext("请填写联系电话。"))
     else:
         try:
             clean["applicant_phone"] = pii.validate_phone(applicant_phone)
@@ -255,26 +266,33 @@ def _validate_create(
             fail("applicant_resident_id", error.messages[0])
     text = (description or "").strip()
     if not text:
-        fail("description", "请填写诉求内容。")
+        fail("description", gettext("请填写诉求内容。"))
     elif len(text) > DESCRIPTION_MAX:
-        fail("description", f"诉求内容不能超过{DESCRIPTION_MAX}字（当前{len(text)}字）。")
+        fail(
+            "description",
+            gettext("诉求内容不能超过{description_max}字（当前{text_count}字）。").format(
+                description_max=DESCRIPTION_MAX, text_count=len(text)
+            ),
+        )
     clean["description"] = text
     if priority not in Priority.values:
-        fail("priority", "请选择有效的紧急程度。")
+        fail("priority", gettext("请选择有效的紧急程度。"))
     clean_parties = []
     for index, party in enumerate(parties or [], start=1):
         party_name = str((party or {}).get("name", "")).strip()
         if not party_name:
-            fail("parties", f"第{index}位当事人缺少姓名或名称。")
+            fail("parties", gettext("第{index}位当事人缺少姓名或名称。").format(index=index))
             continue
         phone = str(party.get("phone", "") or "").strip()
         if phone:
             try:
                 phone = pii.validate_phone(phone)
             except ValidationError as error:
-                fail("parties", f"第{index}位当事人：{error.messages[0]}")
+                fail(
+                    "parties", gettext("第{index}位当事人：{messages}").format(index=index, messages=error.messages[0])
+                )
         clean_parties.append(
-            {"name": party_name[:100], "phone": phone, "role": str(party.get("role") or "对方当事人")[:30]}
+            {"name": party_name[:100], "phone": phone, "role": str(party.get("role") or gettext("对方当事人"))[:30]}
         )
     clean["parties"] = clean_parties
     if errors:
@@ -309,7 +327,7 @@ def _insert_with_code(order: WorkOrder) -> WorkOrder:
             if not WorkOrder.objects.filter(tracking_code=order.tracking_code).exists():
                 raise
             order.pk = None
-    raise RuntimeError("无法生成唯一的查询码")  # 31**8 codes: practically unreachable
+    raise RuntimeError(gettext("无法生成唯一的查询码"))  # 31**8 codes: practically unreachable
 
 
 def workorder_create(
@@ -420,7 +438,7 @@ def _intake_write(fields: dict[str, Any], clean: dict[str, Any], route: RoutePre
             "route_reason": route.reason,
             "deadline": order.deadline.isoformat(),
         },
-        actor_label="" if actor is not None else "群众",
+        actor_label="" if actor is not None else "群众",  # i18n: data — stored in the audit chain
     )
     order.route_reason = route.reason
     return order
@@ -438,7 +456,7 @@ def workorder_create_idempotent(*, key: str, request_hash: str, **fields) -> tup
     until it is IDEMPOTENCY_STALE_SECONDS old, then taken over."""
     key = (key or "").strip()
     if not key or len(key) > 100:
-        raise ValidationError({"key": "Idempotency-Key 应为1到100个字符。"})
+        raise ValidationError({"key": gettext("Idempotency-Key 应为1到100个字符。")})
     fields = _intake_fields(**fields)
     try:
         clean, route = _intake_prepare(fields)
@@ -456,7 +474,7 @@ def workorder_create_idempotent(*, key: str, request_hash: str, **fields) -> tup
         except IntegrityError:
             record = IdempotencyKey.objects.get(key=key)
             if record.request_hash != request_hash:
-                raise IdempotencyMismatch("该 Idempotency-Key 已用于内容不同的请求。") from None
+                raise IdempotencyMismatch(gettext("该 Idempotency-Key 已用于内容不同的请求。")) from None
             if record.work_order_id is not None:
                 return WorkOrder.objects.get(pk=record.work_order_id), False
             stale_before = _now() - datetime.timedelta(seconds=IDEMPOTENCY_STALE_SECONDS)
@@ -464,7 +482,7 @@ def workorder_create_idempotent(*, key: str, request_hash: str, **fields) -> tup
                 pk=record.pk, work_order__isnull=True, created_at=record.created_at, created_at__lt=stale_before
             ).update(created_at=_now())
             if not taken:
-                raise IdempotencyInFlight("使用该 Idempotency-Key 的请求仍在处理中，请稍后重试。") from None
+                raise IdempotencyInFlight(gettext("使用该 Idempotency-Key 的请求仍在处理中，请稍后重试。")) from None
         order = _intake_write(fields, clean, route)
         IdempotencyKey.objects.filter(pk=record.pk).update(work_order=order)
     return order, True
@@ -532,7 +550,9 @@ def allowed_actions(*, actor, order: WorkOrder) -> list[str]:
 
 def _refuse(order: WorkOrder, action: str) -> TransitionNotAllowed:
     return TransitionNotAllowed(
-        f"工单当前状态为「{order.get_status_display()}」，不能执行「{ACTION_LABELS.get(action, action)}」操作。"
+        gettext("工单当前状态为「{status}」，不能执行「{action}」操作。").format(
+            status=order.get_status_display(), action=ACTION_LABELS.get(action, action)
+        )
     )
 
 
@@ -547,12 +567,12 @@ def _staff_user(user, field: str, actor):
     from open12348.accounts.models import User
 
     if not isinstance(user, User) or not user.is_active or not user.is_staff_member:
-        raise ValidationError({field: "请选择有效的工作人员。"})
+        raise ValidationError({field: gettext("请选择有效的工作人员。")})
     if not user.has_perm(PERM_HANDLE):
-        raise ValidationError({field: f"{user}没有办理工单的权限。"})
+        raise ValidationError({field: gettext("{user}没有办理工单的权限。").format(user=user)})
     own, theirs = area_of(actor), area_of(user)
     if own is None or theirs is None or not (theirs.is_within(own) or own.is_within(theirs)):
-        raise ValidationError({field: f"{user}不在您的管辖范围内。"})
+        raise ValidationError({field: gettext("{user}不在您的管辖范围内。").format(user=user)})
     return user
 
 
@@ -562,12 +582,12 @@ def _apply(actor, order: WorkOrder, action: str, reason: str, details: dict, now
     if action == "assign":
         post = details.get("post")
         if post is not None and not isinstance(post, Post):
-            raise ValidationError({"post": "请选择有效的岗位。"})
+            raise ValidationError({"post": gettext("请选择有效的岗位。")})
         assignee = details.get("assignee")
         if assignee is None and post is not None:
             assignee = _pick_member(post)
         if assignee is None:
-            raise ValidationError({"assignee": "请选择承办人（只调整承办单位或岗位请使用“转办”）。"})
+            raise ValidationError({"assignee": gettext("请选择承办人（只调整承办单位或岗位请使用“转办”）。")})
         order.assignee = _staff_user(assignee, "assignee", actor)
         if post is not None:
             order.post = post
@@ -577,35 +597,37 @@ def _apply(actor, order: WorkOrder, action: str, reason: str, details: dict, now
     elif action == "transfer":
         org = details.get("org")
         if not isinstance(org, OrgNode):
-            raise ValidationError({"org": "请选择转办的承办单位。"})
+            raise ValidationError({"org": gettext("请选择转办的承办单位。")})
         post = details.get("post")
         if post is not None and (not isinstance(post, Post) or post.org_id != org.pk):
-            raise ValidationError({"post": "岗位应属于转办的承办单位。"})
+            raise ValidationError({"post": gettext("岗位应属于转办的承办单位。")})
         payload.update(from_org=order.handling_org.code, to_org=org.code, post=post.code if post else "")
         order.handling_org, order.post, order.assignee = org, post, None
     elif action == "escalate":
         parent = order.handling_org.parent
         if parent is None:
-            raise TransitionNotAllowed(f"{order.handling_org.name}已是最高层级，无法继续上报。")
+            raise TransitionNotAllowed(
+                gettext("{name}已是最高层级，无法继续上报。").format(name=order.handling_org.name)
+            )
         payload.update(from_org=order.handling_org.code, to_org=parent.code)
         order.handling_org, order.post, order.assignee = parent, None, None
     elif action == "refer_out":
-        body = _need(details, "referred_to", "请选择接收部门。")
+        body = _need(details, "referred_to", gettext("请选择接收部门。"))
         if body not in ReferralBody.values:
-            raise ValidationError({"referred_to": "请选择有效的接收部门。"})
+            raise ValidationError({"referred_to": gettext("请选择有效的接收部门。")})
         name = str(details.get("referred_to_name") or "").strip()
         if body == ReferralBody.OTHER and not name:
-            raise ValidationError({"referred_to_name": "请填写接收单位名称。"})
+            raise ValidationError({"referred_to_name": gettext("请填写接收单位名称。")})
         order.referred_to, order.referred_to_name = body, name[:100]
         payload.update(referred_to=body, referred_to_name=order.referred_to_name)
     elif action == "resolve":
-        code = str(_need(details, "outcome_code", "请选择办理结果。")).strip()
+        code = str(_need(details, "outcome_code", gettext("请选择办理结果。"))).strip()
         order.outcome_code, order.resolved_at = code[:40], now
         payload["outcome_code"] = order.outcome_code
         reply = str(details.get("reply") or "").strip()
         if reply:
             if len(reply) > NOTE_MAX:
-                raise ValidationError({"reply": f"答复不能超过{NOTE_MAX}字。"})
+                raise ValidationError({"reply": gettext("答复不能超过{note_max}字。").format(note_max=NOTE_MAX)})
             note = Note.objects.create(work_order=order, author=actor, body=reply, is_public=True)
             payload["reply_note"] = note.pk
     elif action == "request_materials":
@@ -622,7 +644,7 @@ def _apply(actor, order: WorkOrder, action: str, reason: str, details: dict, now
     elif action == "merge":
         target = details.get("into")
         if not isinstance(target, WorkOrder):
-            raise ValidationError({"into": "请选择要合并到的工单。"})
+            raise ValidationError({"into": gettext("请选择要合并到的工单。")})
         seen = {order.pk}
         while target.merged_into_id is not None:
             if target.pk in seen:
@@ -630,7 +652,7 @@ def _apply(actor, order: WorkOrder, action: str, reason: str, details: dict, now
             seen.add(target.pk)
             target = WorkOrder.objects.select_related("handling_org", "area").get(pk=target.merged_into_id)
         if target.pk == order.pk:
-            raise ValidationError({"into": "不能合并到工单自身。"})
+            raise ValidationError({"into": gettext("不能合并到工单自身。")})
         _require_visible(actor, target)
         order.merged_into = target
         WorkOrder.objects.filter(merged_into=order).update(merged_into=target)  # no chains
@@ -647,12 +669,12 @@ def workorder_transition(*, actor, order: WorkOrder, action: str, reason: str = 
     AlreadyClaimed when someone else holds it. Illegal → TransitionNotAllowed; not allowed
     for this actor → PermissionDenied; missing details → ValidationError."""
     if action not in TRANSITIONS:
-        raise ValidationError({"action": f"未知的操作：{action}"})
+        raise ValidationError({"action": gettext("未知的操作：{action}").format(action=action)})
     reason = (reason or "").strip()
     if action in REASON_REQUIRED and not reason:
-        raise ValidationError({"reason": f"请填写{ACTION_LABELS[action]}的原因。"})
+        raise ValidationError({"reason": gettext("请填写{action}的原因。").format(action=ACTION_LABELS[action])})
     if len(reason) > 500:
-        raise ValidationError({"reason": "原因不能超过500字。"})
+        raise ValidationError({"reason": gettext("原因不能超过500字。")})
     if action == "claim":
         return _claim(actor=actor, order=order)
     sources, target = TRANSITIONS[action]
@@ -710,8 +732,8 @@ def _claim(*, actor, order: WorkOrder) -> WorkOrder:
             current = WorkOrder.objects.select_related("assignee").get(pk=order.pk)
             if current.assignee_id is not None:
                 holder = current.assignee
-                who = "您" if holder.pk == actor.pk else f"「{_label(holder)}」"
-                raise AlreadyClaimed(f"该工单已由{who}认领。", holder=holder)
+                who = gettext("您") if holder.pk == actor.pk else f"「{_label(holder)}」"
+                raise AlreadyClaimed(gettext("该工单已由{who}认领。").format(who=who), holder=holder)
             raise _refuse(current, "claim")
         audit.record(
             actor=actor,
@@ -730,9 +752,9 @@ def workorder_note_add(*, actor, order: WorkOrder, body: str, is_public: bool = 
     _require_visible(actor, order)
     text = (body or "").strip()
     if not text:
-        raise ValidationError({"body": "请填写内容。"})
+        raise ValidationError({"body": gettext("请填写内容。")})
     if len(text) > NOTE_MAX:
-        raise ValidationError({"body": f"内容不能超过{NOTE_MAX}字。"})
+        raise ValidationError({"body": gettext("内容不能超过{note_max}字。").format(note_max=NOTE_MAX)})
     note = Note.objects.create(work_order=order, author=actor, body=text, is_public=bool(is_public))
     audit.record(
         actor=actor,
@@ -753,7 +775,9 @@ def _satisfaction(value) -> int:
     except (TypeError, ValueError):
         value = 0
     if value not in Satisfaction.values:
-        raise ValidationError({"satisfaction": "请选择满意度（非常满意、满意、基本满意、不满意、非常不满意）。"})
+        raise ValidationError(
+            {"satisfaction": gettext("请选择满意度（非常满意、满意、基本满意、不满意、非常不满意）。")}
+        )
     return value
 
 
@@ -783,7 +807,7 @@ def _rate(
         follow_up = FollowUp.objects.create(
             work_order=order,
             return_visit=visit,
-            reason=f"群众评价为「{Satisfaction(satisfaction).label}」，须整改回复。",
+            reason=gettext("群众评价为「{label}」，须整改回复。").format(label=Satisfaction(satisfaction).label),
             deadline=sla.deadline_for(now, FOLLOW_UP_WORKING_DAYS, workdays.is_workday),
             owner_org=order.handling_org,
         )
@@ -798,21 +822,29 @@ def _rate(
     return visit
 
 
+# How staff record a rating (群众自评 is the citizen's own, on the tracking page).
+STAFF_VISIT_METHODS = frozenset(
+    {ReturnVisit.Method.PHONE, ReturnVisit.Method.SMS, ReturnVisit.Method.VISIT, ReturnVisit.Method.EVALUATOR}
+)
+
+
 @transaction.atomic
 def return_visit_record(*, actor, order: WorkOrder, method: str, satisfaction: int, comment: str = "") -> ReturnVisit:
     """Record a return visit after resolution; a resolved order moves to 回访中. 不满意 and
     非常不满意 open a follow-up due in 5 working days in the director's queue."""
     _require(actor, PERM_HANDLE)
     _require_visible(actor, order)
-    if method not in {ReturnVisit.Method.PHONE, ReturnVisit.Method.SMS, ReturnVisit.Method.VISIT}:
-        raise ValidationError({"method": "请选择回访方式（电话、短信、上门）。"})
+    if method not in STAFF_VISIT_METHODS:
+        raise ValidationError({"method": gettext("请选择回访方式（电话、短信、上门）。")})
     satisfaction = _satisfaction(satisfaction)
     given = order
     order = WorkOrder.objects.select_for_update(of=("self",)).select_related("handling_org").get(pk=order.pk)
     if order.status == Status.RESOLVED:
         order = workorder_transition(actor=actor, order=order, action="return_visit")
     elif order.status != Status.RETURN_VISIT:
-        raise TransitionNotAllowed(f"工单当前状态为「{order.get_status_display()}」，办结后才能回访。")
+        raise TransitionNotAllowed(
+            gettext("工单当前状态为「{status}」，办结后才能回访。").format(status=order.get_status_display())
+        )
     visit = _rate(actor=actor, order=order, method=method, satisfaction=satisfaction, comment=(comment or "").strip())
     given.refresh_from_db()
     return visit
@@ -826,21 +858,21 @@ def citizen_rating_submit(*, order: WorkOrder, phone: str, satisfaction: int, co
         WorkOrder.objects.select_for_update(of=("self",)).select_related("applicant", "handling_org").get(pk=order.pk)
     )
     if not phone or lookup_hash("phone", phone) != order.applicant.phone_hash:
-        raise ValidationError({"phone": "联系电话与受理时登记的不一致。"})
+        raise ValidationError({"phone": gettext("联系电话与受理时登记的不一致。")})
     if order.status not in (Status.RESOLVED, Status.RETURN_VISIT):
-        raise TransitionNotAllowed("工单办结后才能评价。")
+        raise TransitionNotAllowed(gettext("工单办结后才能评价。"))
     if ReturnVisit.objects.filter(work_order=order, method=ReturnVisit.Method.SELF).exists():
-        raise TransitionNotAllowed("您已评价过该工单。")
+        raise TransitionNotAllowed(gettext("您已评价过该工单。"))
     comment = (comment or "").strip()
     if len(comment) > 1000:
-        raise ValidationError({"comment": "评价意见不能超过1000字。"})
+        raise ValidationError({"comment": gettext("评价意见不能超过1000字。")})
     visit = _rate(
         actor=None,
         order=order,
         method=ReturnVisit.Method.SELF,
         satisfaction=_satisfaction(satisfaction),
         comment=comment,
-        actor_label="群众",
+        actor_label="群众",  # i18n: data — stored in the audit chain
     )
     given.refresh_from_db()
     return visit
@@ -851,10 +883,10 @@ def follow_up_resolve(*, actor, follow_up: FollowUp, resolution: str) -> FollowU
     _require(actor, PERM_ASSIGN)
     _require_visible(actor, follow_up.work_order)
     if follow_up.resolved_at is not None:
-        raise TransitionNotAllowed("该整改已处理。")
+        raise TransitionNotAllowed(gettext("该整改已处理。"))
     text = (resolution or "").strip()
     if not text:
-        raise ValidationError({"resolution": "请填写处理情况。"})
+        raise ValidationError({"resolution": gettext("请填写处理情况。")})
     follow_up.resolution, follow_up.resolved_at, follow_up.resolved_by = text, _now(), actor
     follow_up.save(update_fields=["resolution", "resolved_at", "resolved_by", "updated_at"])
     audit.record(
@@ -875,12 +907,12 @@ def rating_appeal_file(
     _require_visible(actor, order)
     order = WorkOrder.objects.select_for_update(of=("self",)).select_related("handling_org").get(pk=order.pk)
     if order.satisfaction is None:
-        raise TransitionNotAllowed("该工单尚无评价，无需申诉。")
+        raise TransitionNotAllowed(gettext("该工单尚无评价，无需申诉。"))
     text = (reason or "").strip()
     if not text:
-        raise ValidationError({"reason": "请填写申诉理由。"})
+        raise ValidationError({"reason": gettext("请填写申诉理由。")})
     if RatingAppeal.objects.filter(work_order=order, upheld__isnull=True).exists():
-        raise TransitionNotAllowed("该工单已有待审核的评价申诉。")
+        raise TransitionNotAllowed(gettext("该工单已有待审核的评价申诉。"))
     appeal = RatingAppeal.objects.create(work_order=order, return_visit=return_visit, by=actor, reason=text)
     audit.record(
         actor=actor,
@@ -899,12 +931,12 @@ def rating_appeal_decide(*, actor, appeal: RatingAppeal, upheld: bool, note: str
     order = appeal.work_order
     _require_visible(actor, order)
     if appeal.by_id == actor.pk:
-        raise PermissionDenied("不能审核自己提出的申诉。")
+        raise PermissionDenied(gettext("不能审核自己提出的申诉。"))
     decided = RatingAppeal.objects.filter(pk=appeal.pk, upheld__isnull=True).update(
         upheld=bool(upheld), decided_by=actor, decided_at=_now(), decision_note=(note or "").strip()[:500]
     )
     if not decided:
-        raise TransitionNotAllowed("该申诉已审核。")
+        raise TransitionNotAllowed(gettext("该申诉已审核。"))
     appeal.refresh_from_db()
     previous = order.satisfaction
     if appeal.upheld:
@@ -927,9 +959,9 @@ def callback_record(*, actor, order: WorkOrder, correction: str) -> Callback:
     _require_visible(actor, order)
     text = (correction or "").strip()
     if not text:
-        raise ValidationError({"correction": "请填写更正内容。"})
+        raise ValidationError({"correction": gettext("请填写更正内容。")})
     if len(text) > NOTE_MAX:
-        raise ValidationError({"correction": f"更正内容不能超过{NOTE_MAX}字。"})
+        raise ValidationError({"correction": gettext("更正内容不能超过{note_max}字。").format(note_max=NOTE_MAX)})
     callback = Callback.objects.create(work_order=order, by=actor, correction=text, at=_now())
     audit.record(
         actor=actor,
@@ -947,9 +979,9 @@ def callback_record(*, actor, order: WorkOrder, correction: str) -> Callback:
 def _require_org(actor, org) -> None:
     own = area_of(actor)
     if not isinstance(org, OrgNode):
-        raise ValidationError({"org": "请选择所属区域。"})
+        raise ValidationError({"org": gettext("请选择所属区域。")})
     if own is None or not org.is_within(own):
-        raise PermissionDenied("只能安排本辖区的事项。")
+        raise PermissionDenied(gettext("只能安排本辖区的事项。"))
 
 
 @transaction.atomic
@@ -959,11 +991,11 @@ def duty_shift_create(
     _require(actor, PERM_ASSIGN)
     _require_org(actor, org)
     if starts_at is None or ends_at is None or ends_at <= starts_at:
-        raise ValidationError({"ends_at": "结束时间应晚于开始时间。"})
+        raise ValidationError({"ends_at": gettext("结束时间应晚于开始时间。")})
     if site is not None and not site.org.is_within(org):
-        raise ValidationError({"site": "站点应在所属区域内。"})
+        raise ValidationError({"site": gettext("站点应在所属区域内。")})
     if window is not None and (site is None or window.site_id != site.pk):
-        raise ValidationError({"window": "窗口应属于所选站点。"})
+        raise ValidationError({"window": gettext("窗口应属于所选站点。")})
     shift = DutyShift.objects.create(
         org=org,
         site=site,
@@ -985,11 +1017,11 @@ def reception_day_create(
     _require_org(actor, org)
     errors = {}
     if not (leader_name or "").strip():
-        errors["leader_name"] = "请填写接待领导。"
+        errors["leader_name"] = gettext("请填写接待领导。")
     if not (place or "").strip():
-        errors["place"] = "请填写接待地点。"
+        errors["place"] = gettext("请填写接待地点。")
     if not isinstance(date, datetime.date):
-        errors["date"] = "请填写接待日期。"
+        errors["date"] = gettext("请填写接待日期。")
     if errors:
         raise ValidationError(errors)
     day = ReceptionDay.objects.create(
@@ -1060,14 +1092,14 @@ def _may_attach(actor, order: WorkOrder) -> None:
     signed-in citizen's own order when signed in). Views pass only the order they just made."""
     if _is_staff(actor):
         if not (actor.has_perm(PERM_HANDLE) or actor.has_perm(PERM_INTAKE)):
-            raise PermissionDenied("您没有执行此操作的权限。")
+            raise PermissionDenied(gettext("您没有执行此操作的权限。"))
         _require_visible(actor, order)
         return
     recent = order.received_at >= _now() - datetime.timedelta(minutes=ATTACH_WINDOW_MINUTES)
     if order.channel != Channel.WEB or order.status != Status.RECEIVED or not recent:
-        raise PermissionDenied("只能在提交诉求时上传附件；如需补充材料，请与承办人员联系。")
+        raise PermissionDenied(gettext("只能在提交诉求时上传附件；如需补充材料，请与承办人员联系。"))
     if getattr(actor, "is_authenticated", False) and order.applicant.user_id not in (None, actor.pk):
-        raise PermissionDenied("只能为自己提交的诉求上传附件。")
+        raise PermissionDenied(gettext("只能为自己提交的诉求上传附件。"))
 
 
 def _scan(data: bytes, checked, *, actor, order: WorkOrder) -> None:
@@ -1079,7 +1111,7 @@ def _scan(data: bytes, checked, *, actor, order: WorkOrder) -> None:
     try:
         verdict = scanning.scan(data)
     except scanning.ScannerUnavailable:
-        raise uploads.UploadRejected("病毒扫描服务暂时不可用，请稍后再上传。") from None
+        raise uploads.UploadRejected(gettext("病毒扫描服务暂时不可用，请稍后再上传。")) from None
     if verdict.clean:
         return
     with transaction.atomic():
@@ -1093,9 +1125,9 @@ def _scan(data: bytes, checked, *, actor, order: WorkOrder) -> None:
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "name": checked.original_name,
             },
-            actor_label="" if _is_staff(actor) else "群众",
+            actor_label="" if _is_staff(actor) else "群众",  # i18n: data — stored in the audit chain
         )
-    raise uploads.UploadRejected("文件含有病毒或恶意代码，已拒绝上传。")
+    raise uploads.UploadRejected(gettext("文件含有病毒或恶意代码，已拒绝上传。"))
 
 
 def attachment_add(*, actor, order: WorkOrder, upload):
@@ -1155,7 +1187,7 @@ def attachment_add(*, actor, order: WorkOrder, upload):
                     "size": attachment.size,
                     "sha256": attachment.sha256,
                 },
-                actor_label="" if _is_staff(actor) else "群众",
+                actor_label="" if _is_staff(actor) else "群众",  # i18n: data — stored in the audit chain
             )
     except BaseException:
         default_storage.delete(stored)
@@ -1192,22 +1224,30 @@ def joint_review_open(*, actor, order: WorkOrder, orgs, lead):
     _require_visible(actor, order)
     locked = WorkOrder.objects.select_for_update(of=("self",)).select_related("handling_org").get(pk=order.pk)
     if locked.status not in OPEN_STATUSES:
-        raise TransitionNotAllowed(f"工单当前状态为「{locked.get_status_display()}」，不能发起联审会办。")
+        raise TransitionNotAllowed(
+            gettext("工单当前状态为「{status}」，不能发起联审会办。").format(status=locked.get_status_display())
+        )
     if JointReview.objects.filter(work_order=locked).exists():
-        raise TransitionNotAllowed("该工单已发起联审会办。")
+        raise TransitionNotAllowed(gettext("该工单已发起联审会办。"))
     if not isinstance(lead, OrgNode):
-        raise ValidationError({"lead": "请选择牵头单位。"})
+        raise ValidationError({"lead": gettext("请选择牵头单位。")})
     chosen: dict[int, OrgNode] = {lead.pk: lead}
     for org in orgs or []:
         if not isinstance(org, OrgNode):
-            raise ValidationError({"orgs": "请选择有效的会办单位。"})
+            raise ValidationError({"orgs": gettext("请选择有效的会办单位。")})
         chosen.setdefault(org.pk, org)
     if len(chosen) < 2:
-        raise ValidationError({"orgs": "联审会办至少需要牵头单位之外的一个会办单位。"})
+        raise ValidationError({"orgs": gettext("联审会办至少需要牵头单位之外的一个会办单位。")})
     own = area_of(actor)
     outside = [org.name for org in chosen.values() if own is None or not org.is_within(own)]
     if outside:
-        raise ValidationError({"orgs": f"只能邀请本辖区内的单位会办：{'、'.join(outside)}不在您的辖区内。"})
+        raise ValidationError(
+            {
+                "orgs": gettext("只能邀请本辖区内的单位会办：{outside}不在您的辖区内。").format(
+                    outside="、".join(outside)
+                )
+            }
+        )
     reviews = [
         JointReview.objects.create(work_order=locked, org=org, is_lead=(org.pk == lead.pk)) for org in chosen.values()
     ]
@@ -1229,15 +1269,17 @@ def joint_review_opinion(*, actor, review, opinion: str):
     _require(actor, PERM_HANDLE)
     review = JointReview.objects.select_for_update(of=("self",)).select_related("org", "work_order").get(pk=review.pk)
     if not _within_org(actor, review.org):
-        raise PermissionDenied(f"只有{review.org.name}的工作人员可以填写该单位的会办意见。")
+        raise PermissionDenied(gettext("只有{name}的工作人员可以填写该单位的会办意见。").format(name=review.org.name))
     order = review.work_order
     if order.status not in OPEN_STATUSES:
-        raise TransitionNotAllowed(f"工单当前状态为「{order.get_status_display()}」，不能再填写会办意见。")
+        raise TransitionNotAllowed(
+            gettext("工单当前状态为「{status}」，不能再填写会办意见。").format(status=order.get_status_display())
+        )
     text = (opinion or "").strip()
     if not text:
-        raise ValidationError({"opinion": "请填写会办意见。"})
+        raise ValidationError({"opinion": gettext("请填写会办意见。")})
     if len(text) > OPINION_MAX:
-        raise ValidationError({"opinion": f"会办意见不能超过{OPINION_MAX}字。"})
+        raise ValidationError({"opinion": gettext("会办意见不能超过{opinion_max}字。").format(opinion_max=OPINION_MAX)})
     revised = review.opinion_at is not None
     review.opinion, review.opinion_by, review.opinion_at = text, actor, _now()
     review.save(update_fields=["opinion", "opinion_by", "opinion_at"])
@@ -1261,7 +1303,9 @@ def joint_review_resolve_guard(*, actor, order: WorkOrder) -> None:
         return
     lead = next((review for review in reviews if review.is_lead), None)
     if lead is not None and not _within_org(actor, lead.org):
-        raise PermissionDenied(f"该工单为联审会办，由牵头单位{lead.org.name}办结。")
+        raise PermissionDenied(gettext("该工单为联审会办，由牵头单位{name}办结。").format(name=lead.org.name))
     waiting = [review.org.name for review in reviews if not review.is_lead and review.opinion_at is None]
     if waiting:
-        raise TransitionNotAllowed(f"联审会办尚未完成：{'、'.join(waiting)}还没有填写会办意见，暂不能办结。")
+        raise TransitionNotAllowed(
+            gettext("联审会办尚未完成：{waiting}还没有填写会办意见，暂不能办结。").format(waiting="、".join(waiting))
+        )

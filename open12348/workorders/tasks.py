@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.tasks import task
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from open12348.accounts.models import User
 from open12348.audit import services as audit
@@ -41,9 +42,13 @@ def _send(kind: str, order: WorkOrder, recipient: User | None) -> None:
         return
     when = order.deadline.astimezone(sla.BEIJING).strftime("%Y-%m-%d %H:%M")
     if kind == DeadlineAlert.Kind.REMINDER:
-        message = f"工单 {order.tracking_code} 将于 {when} 到期，请及时办理。"
+        message = _("工单 {tracking_code} 将于 {when} 到期，请及时办理。").format(
+            tracking_code=order.tracking_code, when=when
+        )
     else:
-        message = f"工单 {order.tracking_code} 已于 {when} 超期未办结，请督办。"
+        message = _("工单 {tracking_code} 已于 {when} 超期未办结，请督办。").format(
+            tracking_code=order.tracking_code, when=when
+        )
     sms.send_sms(phone, message)
 
 
@@ -55,7 +60,7 @@ def _alert(order: WorkOrder, kind: str, recipient: User | None, now: datetime.da
             )
             audit.record(
                 actor=None,
-                actor_label="系统",
+                actor_label="系统",  # i18n: data — stored in the audit chain
                 verb="workorder.deadline_reminded"
                 if kind == DeadlineAlert.Kind.REMINDER
                 else "workorder.overdue_escalated",

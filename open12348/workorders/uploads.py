@@ -12,6 +12,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 MB = 1024 * 1024
 MAX_FILE_BYTES = 20 * MB
 MAX_FILES_PER_ORDER = 30
@@ -26,10 +29,10 @@ NAME_MAX = 200
 # extension → kind; kind → (content type, stored extension, label)
 EXTENSIONS = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".pdf": "pdf", ".ofd": "ofd"}
 KINDS = {
-    "jpeg": ("image/jpeg", ".jpg", "JPEG 图片"),
-    "png": ("image/png", ".png", "PNG 图片"),
-    "pdf": ("application/pdf", ".pdf", "PDF 文档"),
-    "ofd": ("application/ofd", ".ofd", "OFD 版式文档"),
+    "jpeg": ("image/jpeg", ".jpg", gettext_lazy("JPEG 图片")),
+    "png": ("image/png", ".png", gettext_lazy("PNG 图片")),
+    "pdf": ("application/pdf", ".pdf", gettext_lazy("PDF 文档")),
+    "ofd": ("application/ofd", ".ofd", gettext_lazy("OFD 版式文档")),
 }
 ALLOWED_LABEL = "JPG、PNG、PDF、OFD"
 # Active content a PDF viewer would run or launch: refused outright.
@@ -64,7 +67,7 @@ def clean_name(name: str) -> str:
     if len(name) > NAME_MAX:
         stem, dot, ext = name.rpartition(".")
         name = (stem[: NAME_MAX - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else name[:NAME_MAX]
-    return name or "附件"
+    return name or _("附件")
 
 
 def extension_of(name: str) -> str:
@@ -92,15 +95,19 @@ def storage_name(kind: str, *, prefix: str = "workorders") -> str:
 
 def check_size(size: int | None) -> None:
     if size is not None and size > MAX_FILE_BYTES:
-        raise UploadRejected(f"文件过大：每个附件不能超过{MAX_FILE_BYTES // MB}MB。")
+        raise UploadRejected(_("文件过大：每个附件不能超过{max_file_mb}MB。").format(max_file_mb=MAX_FILE_BYTES // MB))
 
 
 def check_order_limits(*, count: int, total: int, adding: int) -> None:
     """`count` files totalling `total` bytes are already on the order; one of `adding` bytes comes."""
     if count + 1 > MAX_FILES_PER_ORDER:
-        raise UploadRejected(f"每件工单最多上传{MAX_FILES_PER_ORDER}个附件，已达上限。")
+        raise UploadRejected(
+            _("每件工单最多上传{max_files_per_order}个附件，已达上限。").format(max_files_per_order=MAX_FILES_PER_ORDER)
+        )
     if total + adding > MAX_ORDER_BYTES:
-        raise UploadRejected(f"每件工单的附件合计不能超过{MAX_ORDER_BYTES // MB}MB。")
+        raise UploadRejected(
+            _("每件工单的附件合计不能超过{max_order_mb}MB。").format(max_order_mb=MAX_ORDER_BYTES // MB)
+        )
 
 
 def inspect(data: bytes, name: str) -> Checked:
@@ -108,18 +115,26 @@ def inspect(data: bytes, name: str) -> Checked:
     original = clean_name(name)
     check_size(len(data))
     if not data:
-        raise UploadRejected("文件是空的，请重新选择。")
+        raise UploadRejected(_("文件是空的，请重新选择。"))
     claimed = EXTENSIONS.get(extension_of(original))
     if claimed is None:
-        raise UploadRejected(f"不支持该文件类型：只能上传{ALLOWED_LABEL}格式的文件。")
+        raise UploadRejected(
+            _("不支持该文件类型：只能上传{allowed_label}格式的文件。").format(allowed_label=ALLOWED_LABEL)
+        )
     found = sniff(data[:16])
     if found == "zip" and claimed == "ofd":
         found = "ofd"
     if found is None or found == "zip":
-        raise UploadRejected(f"文件内容不是{ALLOWED_LABEL}格式（按内容识别，而非扩展名），不能上传。")
+        raise UploadRejected(
+            _("文件内容不是{allowed_label}格式（按内容识别，而非扩展名），不能上传。").format(
+                allowed_label=ALLOWED_LABEL
+            )
+        )
     if found != claimed:
         raise UploadRejected(
-            f"文件内容与扩展名不符：扩展名是{extension_of(original)}，内容却是{KINDS[found][2]}，不能上传。"
+            _("文件内容与扩展名不符：扩展名是{extension}，内容却是{kind}，不能上传。").format(
+                extension=extension_of(original), kind=KINDS[found][2]
+            )
         )
     if found in ("jpeg", "png"):
         data = _reencode_image(data, found)
@@ -143,7 +158,11 @@ def _reencode_image(data: bytes, kind: str) -> bytes:
             with Image.open(io.BytesIO(data)) as probe:
                 width, height = probe.size
                 if width * height > MAX_PIXELS:
-                    raise UploadRejected(f"图片像素过大（{width}×{height}）：不能超过{MAX_PIXELS // 10_000}万像素。")
+                    raise UploadRejected(
+                        _("图片像素过大（{width}×{height}）：不能超过{max_pixels}万像素。").format(
+                            width=width, height=height, max_pixels=MAX_PIXELS // 10_000
+                        )
+                    )
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
@@ -159,9 +178,11 @@ def _reencode_image(data: bytes, kind: str) -> bytes:
     except UploadRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise UploadRejected(f"图片像素过大：不能超过{MAX_PIXELS // 10_000}万像素。") from None
+        raise UploadRejected(
+            _("图片像素过大：不能超过{max_pixels}万像素。").format(max_pixels=MAX_PIXELS // 10_000)
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-        raise UploadRejected("图片已损坏或格式不正确，无法打开。") from None
+        raise UploadRejected(_("图片已损坏或格式不正确，无法打开。")) from None
     result = out.getvalue()
     check_size(len(result))
     return result
@@ -169,10 +190,10 @@ def _reencode_image(data: bytes, kind: str) -> bytes:
 
 def _check_pdf(data: bytes) -> None:
     if b"%%EOF" not in data[-2048:]:
-        raise UploadRejected("PDF 文件不完整或已损坏。")
+        raise UploadRejected(_("PDF 文件不完整或已损坏。"))
     for marker in PDF_ACTIVE:
         if marker in data:
-            raise UploadRejected("PDF 文件含有脚本或自动运行的内容，出于安全原因不能上传。")
+            raise UploadRejected(_("PDF 文件含有脚本或自动运行的内容，出于安全原因不能上传。"))
 
 
 def _unsafe_member(name: str) -> bool:
@@ -189,33 +210,39 @@ def _check_ofd(data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise UploadRejected("OFD 文件已损坏，无法打开。") from None
+        raise UploadRejected(_("OFD 文件已损坏，无法打开。")) from None
     with archive:
         members = archive.infolist()
         if len(members) > OFD_MAX_ENTRIES:
-            raise UploadRejected(f"OFD 文件内含文件过多（超过{OFD_MAX_ENTRIES}个），不能上传。")
+            raise UploadRejected(
+                _("OFD 文件内含文件过多（超过{ofd_max_entries}个），不能上传。").format(ofd_max_entries=OFD_MAX_ENTRIES)
+            )
         unpacked = 0
         for info in members:
             if _unsafe_member(info.filename):
-                raise UploadRejected("OFD 文件内含不安全的路径，不能上传。")
+                raise UploadRejected(_("OFD 文件内含不安全的路径，不能上传。"))
             if stat.S_ISLNK(info.external_attr >> 16):
-                raise UploadRejected("OFD 文件内含符号链接，不能上传。")
+                raise UploadRejected(_("OFD 文件内含符号链接，不能上传。"))
             unpacked += info.file_size
             if unpacked > OFD_MAX_UNPACKED:
-                raise UploadRejected(f"OFD 文件解压后过大（超过{OFD_MAX_UNPACKED // MB}MB），不能上传。")
+                raise UploadRejected(
+                    _("OFD 文件解压后过大（超过{ofd_max_unpacked_mb}MB），不能上传。").format(
+                        ofd_max_unpacked_mb=OFD_MAX_UNPACKED // MB
+                    )
+                )
             if info.file_size > MB and info.file_size > OFD_MAX_RATIO * max(info.compress_size, 1):
-                raise UploadRejected("OFD 文件压缩比异常（疑似压缩炸弹），不能上传。")
+                raise UploadRejected(_("OFD 文件压缩比异常（疑似压缩炸弹），不能上传。"))
         if unpacked > OFD_MAX_RATIO * max(len(data), 1):
-            raise UploadRejected("OFD 文件压缩比异常（疑似压缩炸弹），不能上传。")
+            raise UploadRejected(_("OFD 文件压缩比异常（疑似压缩炸弹），不能上传。"))
         if "OFD.xml" not in archive.namelist():
-            raise UploadRejected("不是有效的 OFD 文件（缺少 OFD.xml）。")
+            raise UploadRejected(_("不是有效的 OFD 文件（缺少 OFD.xml）。"))
         try:
             with archive.open("OFD.xml") as root:
                 head = root.read(OFD_ROOT_XML_MAX + 1)
         except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError):
-            raise UploadRejected("OFD 文件已损坏，无法打开。") from None
+            raise UploadRejected(_("OFD 文件已损坏，无法打开。")) from None
         if len(head) > OFD_ROOT_XML_MAX:
-            raise UploadRejected("OFD 文件的 OFD.xml 过大，不能上传。")
+            raise UploadRejected(_("OFD 文件的 OFD.xml 过大，不能上传。"))
         text = head.lstrip(b"\xef\xbb\xbf").lstrip()
         if not text.startswith(b"<") or b"<!DOCTYPE" in text or b"<!ENTITY" in text:
-            raise UploadRejected("不是有效的 OFD 文件（OFD.xml 不是安全的 XML）。")
+            raise UploadRejected(_("不是有效的 OFD 文件（OFD.xml 不是安全的 XML）。"))

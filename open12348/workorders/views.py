@@ -18,6 +18,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
@@ -63,20 +65,20 @@ HISTORY_LIMIT = 10
 # ---- Shared display helpers --------------------------------------------------------------
 
 DUE_LABELS = {
-    "overdue": "已超期",
-    "due_soon": "即将到期",
-    "on_time": "未到期",
-    "paused": "暂停计时（待补正）",
-    "": "无期限",
+    "overdue": gettext_lazy("已超期"),
+    "due_soon": gettext_lazy("即将到期"),
+    "on_time": gettext_lazy("未到期"),
+    "paused": gettext_lazy("暂停计时（待补正）"),
+    "": gettext_lazy("无期限"),
 }
 TABS = [
-    ("mine", "我的待办"),
-    ("post", "本岗位"),
-    ("unassigned", "待分派"),
-    ("due_soon", "即将到期"),
-    ("overdue", "已超期"),
-    ("awaiting", "待补正"),
-    ("all", "全部工单"),
+    ("mine", gettext_lazy("我的待办")),
+    ("post", gettext_lazy("本岗位")),
+    ("unassigned", gettext_lazy("待分派")),
+    ("due_soon", gettext_lazy("即将到期")),
+    ("overdue", gettext_lazy("已超期")),
+    ("awaiting", gettext_lazy("待补正")),
+    ("all", gettext_lazy("全部工单")),
 ]
 TAB_KEYS = {key for key, _label in TABS}
 
@@ -193,17 +195,20 @@ def intake(request):
             except ValidationError as error:
                 apply_service_errors(form, error, "description")
             except PermissionDenied:
-                form.add_error(None, "您没有在该区域登记受理的权限，请选择您所在区域内的区域。")
+                form.add_error(None, _("您没有在该区域登记受理的权限，请选择您所在区域内的区域。"))
             else:
                 # The redirect is what shows the tracking code: the order has committed by then.
                 messages.success(
-                    request, f"已登记受理，查询码 {order.tracking_code}。请告知群众凭查询码和手机号码查询办理进度。"
+                    request,
+                    _("已登记受理，查询码 {tracking_code}。请告知群众凭查询码和手机号码查询办理进度。").format(
+                        tracking_code=order.tracking_code
+                    ),
                 )
                 # Attachments after the order committed, each in its own transaction (views_extra).
                 from open12348.workorders.views_extra import attach_all
 
                 for reason in attach_all(user, order, form.cleaned_data.get("attachments") or []):
-                    messages.warning(request, f"附件未保存：{reason}")
+                    messages.warning(request, _("附件未保存：{reason}").format(reason=reason))
                 return redirect("workorders:detail", pk=order.pk)
     else:
         form = IntakeForm(user=user, channel=channel, areas=areas, initial={"channel": channel, "area": own})
@@ -271,13 +276,13 @@ SIMPLE_ACTIONS = ("claim", "start", "materials_received", "return_visit", "close
 # Actions that need a reason typed.
 REASON_ACTIONS = ("request_materials", "escalate", "reject", "withdraw", "reopen")
 # Mirrors services._check_actor: the page offers only what the service would allow.
-REFUSED_PERMISSION = "您没有执行此操作的权限。"
+REFUSED_PERMISSION = gettext_lazy("您没有执行此操作的权限。")
 
 
 def _order_or_404(user, pk: int) -> WorkOrder:
     order = selectors.workorder_for(user, pk)
     if order is None:
-        raise Http404("没有找到该工单，或您无权查看。")
+        raise Http404(_("没有找到该工单，或您无权查看。"))
     return order
 
 
@@ -286,16 +291,16 @@ def _assignee_choices(order: WorkOrder) -> list:
 
 
 EVENT_LABELS = {
-    "workorder.created": "登记受理",
-    "workorder.note_added": "添加办理记录",
-    "workorder.return_visit_recorded": "记录回访",
-    "workorder.follow_up_created": "生成不满意整改",
-    "workorder.follow_up_resolved": "整改已处理",
-    "workorder.rating_appealed": "提出评价申诉",
-    "workorder.rating_appeal_decided": "评价申诉已审核",
-    "workorder.callback_recorded": "纠错回拨",
-    "workorder.deadline_reminded": "到期提醒",
-    "workorder.overdue_escalated": "超期督办",
+    "workorder.created": gettext_lazy("登记受理"),
+    "workorder.note_added": gettext_lazy("添加办理记录"),
+    "workorder.return_visit_recorded": gettext_lazy("记录回访"),
+    "workorder.follow_up_created": gettext_lazy("生成不满意整改"),
+    "workorder.follow_up_resolved": gettext_lazy("整改已处理"),
+    "workorder.rating_appealed": gettext_lazy("提出评价申诉"),
+    "workorder.rating_appeal_decided": gettext_lazy("评价申诉已审核"),
+    "workorder.callback_recorded": gettext_lazy("纠错回拨"),
+    "workorder.deadline_reminded": gettext_lazy("到期提醒"),
+    "workorder.overdue_escalated": gettext_lazy("超期督办"),
 } | {f"workorder.{action}": label for action, label in ACTION_LABELS.items()}
 STATUS_LABELS = dict(Status.choices)
 SATISFACTION_LABELS = dict(Satisfaction.choices)
@@ -308,20 +313,31 @@ def _timeline(order: WorkOrder) -> list[dict]:
         facts = []
         if payload.get("from") and payload.get("to"):
             facts.append(
-                f"状态：{STATUS_LABELS.get(payload['from'], payload['from'])} → {STATUS_LABELS.get(payload['to'], payload['to'])}"
+                _("状态：{from_status} → {to_status}").format(
+                    from_status=STATUS_LABELS.get(payload["from"], payload["from"]),
+                    to_status=STATUS_LABELS.get(payload["to"], payload["to"]),
+                )
             )
         if payload.get("reason"):
-            facts.append(f"原因：{payload['reason']}")
+            facts.append(_("原因：{reason}").format(reason=payload["reason"]))
         if payload.get("route_reason"):
             facts.append(payload["route_reason"])
         if payload.get("assignee_name"):
-            facts.append(f"承办人：{payload['assignee_name']}")
+            facts.append(_("承办人：{assignee_name}").format(assignee_name=payload["assignee_name"]))
         if payload.get("outcome_code"):
-            facts.append(f"办理结果：{OUTCOME_LABELS.get(payload['outcome_code'], payload['outcome_code'])}")
+            facts.append(
+                _("办理结果：{outcome}").format(
+                    outcome=OUTCOME_LABELS.get(payload["outcome_code"], payload["outcome_code"])
+                )
+            )
         if "public" in payload:
-            facts.append("群众可见答复" if payload["public"] else "内部记录")
+            facts.append(_("群众可见答复") if payload["public"] else _("内部记录"))
         if payload.get("satisfaction"):
-            facts.append(f"满意度：{SATISFACTION_LABELS.get(payload['satisfaction'], payload['satisfaction'])}")
+            facts.append(
+                _("满意度：{satisfaction}").format(
+                    satisfaction=SATISFACTION_LABELS.get(payload["satisfaction"], payload["satisfaction"])
+                )
+            )
         who = ""
         if event.actor is not None:
             who = event.actor.display_name or event.actor.get_username()
@@ -329,7 +345,7 @@ def _timeline(order: WorkOrder) -> list[dict]:
             {
                 "at": event.at,
                 "label": EVENT_LABELS.get(event.verb, event.verb),
-                "who": who or event.actor_label or "系统",
+                "who": who or event.actor_label or _("系统"),
                 "facts": facts,
             }
         )
@@ -397,12 +413,12 @@ def _details_for(action: str, data: dict, user) -> dict:
     elif action == "assign":
         assignee = get_user_model().objects.filter(pk=data.get("assignee") or 0, is_active=True).first()
         if assignee is None:
-            raise ValidationError("请选择承办人。")
+            raise ValidationError(_("请选择承办人。"))
         details["assignee"] = assignee
     elif action == "transfer":
         org = visible_orgs(user).filter(code=data.get("org") or "").first()
         if org is None:
-            raise ValidationError("请选择转办单位。")
+            raise ValidationError(_("请选择转办单位。"))
         details["org"] = org
         details["post"] = None
     elif action == "merge":
@@ -411,7 +427,7 @@ def _details_for(action: str, data: dict, user) -> dict:
             (o for o in selectors.workorder_list(viewer=user, q=code)[:20] if o.tracking_code.upper() == code), None
         )
         if not code or target is None:
-            raise ValidationError("没有找到要合并到的工单，请核对查询码。")
+            raise ValidationError(_("没有找到要合并到的工单，请核对查询码。"))
         details["into"] = target
     return details
 
@@ -425,7 +441,7 @@ def act(request, pk: int):
     form = ActionForm(request.POST)
     action = request.POST.get("action", "")
     if not form.is_valid() or action not in TRANSITIONS:
-        messages.error(request, "无法识别的操作，请刷新页面后重试。")
+        messages.error(request, _("无法识别的操作，请刷新页面后重试。"))
         return redirect("workorders:detail", pk=order.pk)
     data = form.cleaned_data
     label = ACTION_LABELS.get(action, action)
@@ -441,9 +457,9 @@ def act(request, pk: int):
     except PermissionDenied as error:
         messages.error(request, str(error) or REFUSED_PERMISSION)
     except ValidationError as error:
-        messages.error(request, f"“{label}”未执行：" + "；".join(error.messages))
+        messages.error(request, _("“{label}”未执行：").format(label=label) + "；".join(error.messages))
     else:
-        messages.success(request, f"已{label}。")
+        messages.success(request, _("已{label}。").format(label=label))
     return redirect("workorders:detail", pk=order.pk)
 
 
@@ -467,7 +483,7 @@ def note_add(request, pk: int):
             form.add_error(None, getattr(error, "message", "") or str(error) or REFUSED_PERMISSION)
         else:
             messages.success(
-                request, "群众可见的答复已保存。" if form.cleaned_data["is_public"] else "内部记录已保存。"
+                request, _("群众可见的答复已保存。") if form.cleaned_data["is_public"] else _("内部记录已保存。")
             )
             return redirect(reverse("workorders:detail", args=[order.pk]) + "#notes")
     return render(request, "workorders/detail.html", _detail_context(request, order, note_form=form), status=400)
@@ -494,7 +510,7 @@ def return_visit(request, pk: int):
         except (PermissionDenied, WorkOrderConflict) as error:
             form.add_error(None, getattr(error, "message", "") or str(error) or REFUSED_PERMISSION)
         else:
-            messages.success(request, "回访结果已记录。")
+            messages.success(request, _("回访结果已记录。"))
             return redirect("workorders:detail", pk=order.pk)
     return render(request, "workorders/detail.html", _detail_context(request, order, visit_form=form), status=400)
 
@@ -505,7 +521,7 @@ def return_visit(request, pk: int):
 def _ledger_rows(request, kind: str):
     spec = exports.LEDGERS.get(kind)
     if spec is None:
-        raise Http404("没有这种台账。")
+        raise Http404(_("没有这种台账。"))
     form = DateRangeForm(request.GET or None)
     start = end = None
     if form.is_bound and form.is_valid():
@@ -627,13 +643,13 @@ def submit(request):
             over_phone = rate_hit("submit-phone", data["applicant_phone"], limit=SUBMIT_PER_PHONE)
             if over_ip or over_phone:
                 return _too_many(
-                    request, "您提交诉求的次数过多，请一小时后再试。情况紧急的，请直接拨打12348法律服务热线。"
+                    request, _("您提交诉求的次数过多，请一小时后再试。情况紧急的，请直接拨打12348法律服务热线。")
                 )
             label, item_code = PUBLIC_KINDS[data["kind"]]
             item = service_item_by_code(item_code)
             area = org_by_code(data["area"])
             if item is None:
-                form.add_error("kind", "该类诉求暂不能在网上提交，请拨打12348法律服务热线。")
+                form.add_error("kind", _("该类诉求暂不能在网上提交，请拨打12348法律服务热线。"))
             else:
                 description = data["description"]
                 if data["kind"] in ("suggestion", "other"):
@@ -657,7 +673,7 @@ def submit(request):
 
                     failed = attach_all(citizen, order, data.get("attachments") or [])
                     for reason in failed:
-                        messages.warning(request, f"附件未保存：{reason}")
+                        messages.warning(request, _("附件未保存：{reason}").format(reason=reason))
                     request.session[SUBMITTED_KEY] = order.pk
                     return redirect("requests:submitted")
     else:
@@ -681,7 +697,7 @@ def submitted(request):
 
 # ---- Citizens: track and rate ------------------------------------------------------------------
 
-NOT_FOUND = "查询码或手机号码不正确，请核对后重新输入。"
+NOT_FOUND = gettext_lazy("查询码或手机号码不正确，请核对后重新输入。")
 RATABLE = (Status.RESOLVED, Status.RETURN_VISIT)
 
 
@@ -718,7 +734,7 @@ def track(request):
     if request.method == "POST":
         ip = _client_ip(request)
         if rate_exceeded("track-ip", ip, limit=TRACK_FAILURES_PER_IP):
-            return _too_many(request, "查询失败的次数过多，请一小时后再试，或拨打12348法律服务热线查询。")
+            return _too_many(request, _("查询失败的次数过多，请一小时后再试，或拨打12348法律服务热线查询。"))
         form = TrackForm(request.POST)
         if form.is_valid():
             code, phone = form.cleaned_data["code"], form.cleaned_data["phone"]
@@ -739,7 +755,7 @@ def track(request):
 def _rate(request):
     order, phone = _tracked(request)
     if order is None:
-        messages.error(request, "请先输入查询码和手机号码查询。")
+        messages.error(request, _("请先输入查询码和手机号码查询。"))
         return redirect("requests:track")
     form = RatingForm(request.POST)
     if form.is_valid():
@@ -755,7 +771,7 @@ def _rate(request):
         except WorkOrderConflict as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "感谢您的评价！")
+            messages.success(request, _("感谢您的评价！"))
             return redirect("requests:track")
     return render(
         request, "workorders/public/track.html", _track_context(order, form=TrackForm(), rating_form=form), status=400

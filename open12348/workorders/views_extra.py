@@ -15,6 +15,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -38,13 +40,13 @@ from open12348.workorders.models import OPEN_STATUSES, Attachment, JointReview, 
 PERM_ASSIGN = "workorders.assign_workorder"
 PERM_HANDLE = "workorders.handle_workorder"
 PERM_INTAKE = "workorders.intake_workorder"
-REFUSED = "您没有执行此操作的权限。"
+REFUSED = gettext_lazy("您没有执行此操作的权限。")
 
 views.EVENT_LABELS.update(
     {
-        "workorder.attachment_added": "上传附件",
-        "workorder.joint_review_opened": "发起联审会办",
-        "workorder.joint_review_opinion": "填写会办意见",
+        "workorder.attachment_added": gettext_lazy("上传附件"),
+        "workorder.joint_review_opened": gettext_lazy("发起联审会办"),
+        "workorder.joint_review_opinion": gettext_lazy("填写会办意见"),
     }
 )
 
@@ -94,12 +96,12 @@ def attachment_upload(request, pk: int):
         failed = attach_all(request.user, order, form.cleaned_data["files"])
         stored = len(form.cleaned_data["files"]) - len(failed)
         if not failed:
-            messages.success(request, f"已上传{stored}个附件。")
+            messages.success(request, _("已上传{stored}个附件。").format(stored=stored))
             return redirect(reverse("workorders:detail", args=[order.pk]) + "#attachments")
         for reason in failed:
             form.add_error("files", reason)
         if stored:
-            messages.warning(request, f"已上传{stored}个附件，其余未能保存。")
+            messages.warning(request, _("已上传{stored}个附件，其余未能保存。").format(stored=stored))
     context = views._detail_context(request, order, attachment_form=form)
     return render(request, "workorders/detail.html", context, status=400)
 
@@ -111,11 +113,11 @@ def attachment_download(request, pk: int, attachment_pk: int):
     order = views._order_or_404(request.user, pk)
     attachment = Attachment.objects.filter(work_order=order, pk=attachment_pk).first()
     if attachment is None:
-        raise Http404("没有找到该附件。")
+        raise Http404(_("没有找到该附件。"))
     try:
         handle = default_storage.open(attachment.stored_name, "rb")
     except (FileNotFoundError, OSError):
-        raise Http404("附件文件已不存在，请联系管理员。") from None
+        raise Http404(_("附件文件已不存在，请联系管理员。")) from None
     services.attachment_download_record(actor=request.user, attachment=attachment)
     response = FileResponse(handle, content_type=attachment.content_type)
     extension = "." + attachment.stored_name.rsplit(".", 1)[-1] if "." in attachment.stored_name else ""
@@ -184,7 +186,7 @@ def joint_review_open(request, pk: int):
         except (PermissionDenied, WorkOrderConflict) as error:
             form.add_error(None, _refusal(error))
         else:
-            messages.success(request, "已发起联审会办，请各会办单位填写意见。")
+            messages.success(request, _("已发起联审会办，请各会办单位填写意见。"))
             return redirect(reverse("workorders:detail", args=[order.pk]) + "#joint-review")
     return _detail_error(request, order, joint_review_form=form, can_open_joint_review=True)
 
@@ -196,7 +198,7 @@ def joint_review_opinion(request, pk: int, review_pk: int):
     order = views._order_or_404(request.user, pk)
     review = JointReview.objects.filter(work_order=order, pk=review_pk).select_related("org").first()
     if review is None:
-        raise Http404("没有找到该会办单位。")
+        raise Http404(_("没有找到该会办单位。"))
     form = OpinionForm(request.POST)
     if form.is_valid():
         try:
@@ -206,7 +208,7 @@ def joint_review_opinion(request, pk: int, review_pk: int):
         except (PermissionDenied, WorkOrderConflict) as error:
             form.add_error(None, _refusal(error))
         else:
-            messages.success(request, f"{review.org.name}的会办意见已保存。")
+            messages.success(request, _("{name}的会办意见已保存。").format(name=review.org.name))
             return redirect(reverse("workorders:detail", args=[order.pk]) + "#joint-review")
     return _detail_error(request, order, opinion_form=form, opinion_review=review.pk)
 
@@ -228,7 +230,7 @@ def callback_add(request, pk: int):
         except (PermissionDenied, WorkOrderConflict) as error:
             form.add_error(None, _refusal(error))
         else:
-            messages.success(request, "纠错回拨已记录。")
+            messages.success(request, _("纠错回拨已记录。"))
             return redirect(reverse("workorders:detail", args=[order.pk]) + "#callbacks")
     return _detail_error(request, order, callback_form=form)
 
@@ -247,7 +249,7 @@ def rating_appeal_file(request, pk: int):
         except (PermissionDenied, WorkOrderConflict) as error:
             form.add_error(None, _refusal(error))
         else:
-            messages.success(request, "评价申诉已提交，等待负责人审核。")
+            messages.success(request, _("评价申诉已提交，等待负责人审核。"))
             return redirect(reverse("workorders:detail", args=[order.pk]) + "#callbacks")
     return _detail_error(request, order, appeal_form=form)
 
@@ -279,7 +281,7 @@ def follow_ups(request):
 def follow_up_resolve(request, pk: int):
     follow_up = selectors.follow_up_queue(viewer=request.user, open_only=False).filter(pk=pk).first()
     if follow_up is None:
-        raise Http404("没有找到该整改事项，或您无权查看。")
+        raise Http404(_("没有找到该整改事项，或您无权查看。"))
     form = FollowUpResolveForm(request.POST, prefix=f"f{follow_up.pk}")
     if form.is_valid():
         try:
@@ -291,7 +293,9 @@ def follow_up_resolve(request, pk: int):
         except (PermissionDenied, WorkOrderConflict) as error:
             form.add_error(None, _refusal(error))
         else:
-            messages.success(request, f"工单{follow_up.work_order.tracking_code}的整改已处理。")
+            messages.success(
+                request, _("工单{tracking_code}的整改已处理。").format(tracking_code=follow_up.work_order.tracking_code)
+            )
             return redirect("workorders:follow-ups")
     return _follow_ups_page(request, forms={follow_up.pk: form}, status=400)
 
@@ -326,7 +330,7 @@ def rating_appeal_decide(request, pk: int):
         .first()
     )
     if appeal is None:
-        raise Http404("没有找到该申诉，或您无权查看。")
+        raise Http404(_("没有找到该申诉，或您无权查看。"))
     form = AppealDecideForm(request.POST, prefix=f"a{appeal.pk}")
     if form.is_valid():
         try:
@@ -338,8 +342,13 @@ def rating_appeal_decide(request, pk: int):
         except (PermissionDenied, WorkOrderConflict) as error:
             form.add_error(None, _refusal(error))
         else:
-            result = "申诉成立，已撤销该评价" if form.cleaned_data["upheld"] else "申诉不成立，维持原评价"
-            messages.success(request, f"工单{appeal.work_order.tracking_code}：{result}。")
+            result = _("申诉成立，已撤销该评价") if form.cleaned_data["upheld"] else _("申诉不成立，维持原评价")
+            messages.success(
+                request,
+                _("工单{tracking_code}：{result}。").format(
+                    tracking_code=appeal.work_order.tracking_code, result=result
+                ),
+            )
             return redirect("workorders:rating-appeals")
     return _appeals_page(request, forms={appeal.pk: form}, status=400)
 
@@ -405,10 +414,10 @@ def duty_shift_create(request):
         request,
         form_class=DutyShiftForm,
         create=create,
-        title="新增值班安排",
+        title=_("新增值班安排"),
         kind="duty",
         url_name="workorders:duty-shift-create",
-        done="值班安排已保存。",
+        done=_("值班安排已保存。"),
     )
 
 
@@ -431,8 +440,8 @@ def reception_day_create(request):
         request,
         form_class=ReceptionDayForm,
         create=create,
-        title="新增领导接待日",
+        title=_("新增领导接待日"),
         kind="reception",
         url_name="workorders:reception-day-create",
-        done="领导接待日已保存。",
+        done=_("领导接待日已保存。"),
     )

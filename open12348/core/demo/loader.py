@@ -23,6 +23,7 @@ from open12348.catalog.services import reference_data_load
 from open12348.core.fields import lookup_hash
 from open12348.orgs.models import OrgNode, Site, SiteContact, Window
 from open12348.orgs.services import org_node_upsert, site_contacts_replace, site_upsert, window_upsert
+from open12348.queuing.models import Device, QueueService
 
 DATA_FILE = Path(__file__).resolve().parent / "demo.json"
 DEFAULT_PASSWORD = "Open12348-Demo"  # noqa: S105  (published demo password, see README)
@@ -87,6 +88,8 @@ def _counts() -> dict[str, int]:
         "sites": Site.objects.count(),
         "windows": Window.objects.count(),
         "contacts": SiteContact.objects.count(),
+        "queue_services": QueueService.objects.count(),
+        "devices": Device.objects.count(),
         "users": User.objects.count(),
         "events": Event.objects.count(),
     }
@@ -177,8 +180,59 @@ def _build(
             window_upsert(
                 site=site, number=window["number"], name=window["name"], services=_services(window["services"])
             )
+        if spec.get("windows"):
+            _hall(site, data["queues"])
     for child in node.get("children", []):
         _build(child, org, data, people, orgs, sites, parent_phone=phone)
+
+
+def _hall(site: Site, queues: list[dict]) -> None:
+    """The service hall of a site with windows (issue 4): a queue (letter prefix) for each
+    listed service its windows handle, a kiosk, a display and an evaluator per window.
+    Rows that exist are left as they are (an administrator may have changed them)."""
+    handled = set(
+        Window.services.through.objects.filter(window__site=site, window__is_active=True).values_list(
+            "serviceitem__code", flat=True
+        )
+    )
+    offered = set(site.services.values_list("code", flat=True))
+    items = {item.code: item for item in _services([queue["service"] for queue in queues])}
+    for sort, queue in enumerate(queues):
+        code = queue["service"]
+        if code in handled and code in offered:
+            _queue(site, items[code], queue["prefix"], queue["name"], sort)
+    _device(site, Device.Kind.KIOSK, "大厅取号机")
+    _device(site, Device.Kind.DISPLAY, "大厅显示屏")
+    for window in site.windows.filter(is_active=True).order_by("number"):
+        _device(site, Device.Kind.EVALUATOR, f"{window.number}号窗口评价器", window)
+
+
+def _queue(site: Site, item: ServiceItem, prefix: str, name: str, sort: int) -> None:
+    if QueueService.objects.filter(site=site, service_item=item).exists():
+        return
+    if QueueService.objects.filter(site=site, prefix=prefix).exists():
+        return  # the letter is taken by a queue an administrator made: keep theirs
+    queue = QueueService.objects.create(site=site, service_item=item, prefix=prefix, name=name, sort=sort)
+    record(
+        verb="queue.service_created",
+        target=queue,
+        org=site.org,
+        payload={"prefix": prefix, "name": name, "item": item.code, "source": "seeddemo"},
+        actor_label="演示数据",
+    )
+
+
+def _device(site: Site, kind: str, name: str, window: Window | None = None) -> None:
+    if Device.objects.filter(site=site, kind=kind, name=name).exists():
+        return
+    device = Device.objects.create(site=site, kind=kind, name=name, window=window)
+    record(
+        verb="queue.device_created",
+        target=device,
+        org=site.org,
+        payload={"kind": kind, "name": name, "window": window.number if window else None, "source": "seeddemo"},
+        actor_label="演示数据",
+    )
 
 
 def _staff_account(spec: dict, password: str, orgs: dict[str, OrgNode], summary: Summary) -> None:

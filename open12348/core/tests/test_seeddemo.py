@@ -14,6 +14,7 @@ from open12348.catalog.models import LegalCategory, ServiceItem
 from open12348.core.demo.loader import DEFAULT_PASSWORD, PASSWORD_ENV
 from open12348.orgs.models import OrgNode, Site, SiteContact, Window
 from open12348.orgs.selectors import area_of
+from open12348.queuing.models import Device, QueueService
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +23,7 @@ ACCOUNTS = {
     # username: (roles, area code, site name or None)
     "demo_admin": ({"bureau_admin"}, "320585", None),
     "demo_director": ({"site_director"}, "320585", "太仓市公共法律服务中心"),
+    "demo_window": ({"window_clerk"}, "320585", "太仓市公共法律服务中心"),
     "demo_clerk_a": ({"window_clerk"}, "320585100", "城厢镇公共法律服务工作站"),
     "demo_clerk_b": ({"window_clerk"}, "320585101", "沙溪镇公共法律服务工作站"),
     "demo_operator": ({"hotline_operator"}, "320500", None),
@@ -42,7 +44,7 @@ def _default_password(monkeypatch):
 
 
 def _rows() -> dict[str, int]:
-    models = (OrgNode, Site, SiteContact, Window, User, ServiceItem, LegalCategory, Event)
+    models = (OrgNode, Site, SiteContact, Window, User, ServiceItem, LegalCategory, Event, QueueService, Device)
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -85,6 +87,56 @@ def test_the_centers_have_windows_with_their_services():
     assert {"综合受理", "法律咨询", "法律援助", "人民调解", "公证"} <= names
     assert set(taicang.windows.get(name="法律援助").services.values_list("code", flat=True)) == {"legal_aid"}
     assert Site.objects.get(name="苏州市公共法律服务中心").windows.count() >= 3
+
+
+def test_the_taicang_center_has_a_working_hall():
+    seed()
+    taicang = Site.objects.get(name="太仓市公共法律服务中心")
+    queues = {q.prefix: (q.service_item.code, q.name) for q in QueueService.objects.filter(site=taicang)}
+    assert queues == {
+        "A": ("legal_aid", "法律援助"),
+        "B": ("consultation", "法律咨询"),
+        "C": ("mediation", "人民调解"),
+        "D": ("notary", "公证"),
+        "E": ("appraisal", "司法鉴定"),
+        "F": ("complaint", "综合受理·投诉"),
+    }
+    handled = set(
+        Window.services.through.objects.filter(window__site=taicang).values_list("serviceitem__code", flat=True)
+    )
+    assert {code for code, _ in queues.values()} <= handled
+    devices = Device.objects.filter(site=taicang)
+    assert devices.filter(kind=Device.Kind.KIOSK).count() == 1
+    assert devices.filter(kind=Device.Kind.DISPLAY).count() == 1
+    evaluators = devices.filter(kind=Device.Kind.EVALUATOR)
+    assert sorted(evaluators.values_list("window__number", flat=True)) == [1, 2, 3, 4, 5, 6]
+    assert all(len(device.key) > 20 for device in devices)
+    clerk = User.objects.get(username="demo_window")
+    from open12348.queuing.selectors import operable_windows
+
+    assert set(operable_windows(clerk)) == set(taicang.windows.all())
+
+
+def test_only_sites_with_windows_get_a_hall_and_only_for_services_they_handle():
+    seed()
+    assert set(QueueService.objects.values_list("site__name", flat=True)) == {
+        "苏州市公共法律服务中心",
+        "太仓市公共法律服务中心",
+    }
+    suzhou = set(QueueService.objects.filter(site__name="苏州市公共法律服务中心").values_list("prefix", flat=True))
+    assert suzhou == {"A", "B", "D", "E", "F"}  # its windows handle no 人民调解 (mediation)
+    assert not Device.objects.filter(site__kind=Site.Kind.STATION).exists()
+
+
+def test_a_ticket_can_be_taken_and_called_in_the_seeded_hall():
+    from open12348.queuing import services
+
+    seed()
+    taicang = Site.objects.get(name="太仓市公共法律服务中心")
+    ticket = services.ticket_issue(site=taicang, service_code="legal_aid")
+    clerk = User.objects.get(username="demo_window")
+    window = taicang.windows.get(number=3)
+    assert services.call_next(actor=clerk, window=window).pk == ticket.pk
 
 
 def test_running_seeddemo_twice_creates_no_rows_and_writes_no_audit_events():

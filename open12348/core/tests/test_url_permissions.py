@@ -29,6 +29,16 @@ PUBLIC = {
     "api:catalog-item-list",
     "api:catalog-item-detail",
     "api:catalog-category-list",
+    # Hall devices (the secret key in the URL authorises them) and the phone follow page.
+    "queuing:device",
+    "queuing:device-heartbeat",
+    "queuing:kiosk-take",
+    "queuing:kiosk-check-in",
+    "queuing:kiosk-ticket",
+    "queuing:evaluator-pending",
+    "queuing:evaluator-submit",
+    "queuing:follow",
+    "queuing:staff-photo",
 }
 # Signed-in but not staff: pages every account may open.
 ANY_ACCOUNT = {"accounts:otp", "accounts:otp-setup", "accounts:password-change", "accounts:profile"}

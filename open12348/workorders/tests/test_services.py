@@ -89,7 +89,7 @@ def test_each_action_is_allowed_exactly_from_its_listed_statuses(action, status,
     else:
         with pytest.raises(TransitionNotAllowed) as refused:
             transition(director_a, order, action, **details)
-        label = Status(status).label
+        label = str(Status(status).label)
         assert label in refused.value.message
         order.refresh_from_db()
         assert order.status == status

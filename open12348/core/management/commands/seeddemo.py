@@ -1,39 +1,60 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from open12348.core.demo.loader import PASSWORD_ENV, demo_password, seed_demo
 
 
 class Command(BaseCommand):
-    help = (
+    # Evaluated when the command is loaded (after setup): argparse needs a real str, not a lazy one.
+    help = _(
         "载入演示数据：苏州市—太仓市—镇（街道）—村（社区）区划树、公共法律服务中心/工作站/工作室、"
-        f"窗口和演示账户（密码取环境变量 {PASSWORD_ENV}）。可重复运行：已有的数据和账户保持不变。"
-    )
+        "窗口和演示账户（密码取环境变量 {password_env}）。可重复运行：已有的数据和账户保持不变。"
+    ).format(password_env=PASSWORD_ENV)
 
     def handle(self, *args, **options):
         password, is_default = demo_password()
         try:
             summary = seed_demo(password=password)
         except ValidationError as error:
-            raise CommandError("演示数据未载入：" + "；".join(error.messages)) from None
+            raise CommandError(_("演示数据未载入：") + "；".join(error.messages)) from None
         reference = summary.reference
         self.stdout.write(
-            f"基础数据：服务事项 {reference['service_items']['total']} 项，"
-            f"法律类别 {reference['legal_categories']['total']} 个。"
+            _("基础数据：服务事项 {service_items_total} 项，法律类别 {legal_categories_total} 个。").format(
+                service_items_total=reference["service_items"]["total"],
+                legal_categories_total=reference["legal_categories"]["total"],
+            )
         )
         self.stdout.write(
-            f"新增行政区域 {summary.created('orgs')} 个、站点 {summary.created('sites')} 个、"
-            f"窗口 {summary.created('windows')} 个；站点联系人共 {summary.after['contacts']} 人。"
+            _("新增行政区域 {orgs} 个、站点 {sites} 个、窗口 {windows} 个；站点联系人共 {contacts} 人。").format(
+                orgs=summary.created("orgs"),
+                sites=summary.created("sites"),
+                windows=summary.created("windows"),
+                contacts=summary.after["contacts"],
+            )
+        )
+        self.stdout.write(
+            _("大厅：新增取号业务 {queue_services} 个、设备 {devices} 台（设备页面地址见管理后台“大厅设备”）。").format(
+                queue_services=summary.created("queue_services"), devices=summary.created("devices")
+            )
         )
         if summary.accounts_created:
-            self.stdout.write(f"新建演示账户：{'、'.join(summary.accounts_created)}。")
+            self.stdout.write(
+                _("新建演示账户：{accounts_created}。").format(accounts_created="、".join(summary.accounts_created))
+            )
         if summary.accounts_kept:
-            self.stdout.write(f"已存在、未改动的账户（密码不变）：{'、'.join(summary.accounts_kept)}。")
-        self.stdout.write(f"写入审计事件 {summary.created('events')} 条。")
+            self.stdout.write(
+                _("已存在、未改动的账户（密码不变）：{accounts_kept}。").format(
+                    accounts_kept="、".join(summary.accounts_kept)
+                )
+            )
+        self.stdout.write(_("写入审计事件 {events} 条。").format(events=summary.created("events")))
         if summary.accounts_created and is_default:
             self.stdout.write(
                 self.style.WARNING(
-                    f"新建账户使用默认演示密码：{password}（可用环境变量 {PASSWORD_ENV} 指定），切勿用于生产环境。"
+                    _(
+                        "新建账户使用默认演示密码：{password}（可用环境变量 {password_env} 指定），切勿用于生产环境。"
+                    ).format(password=password, password_env=PASSWORD_ENV)
                 )
             )
-        self.stdout.write(self.style.SUCCESS("演示数据载入完成。"))
+        self.stdout.write(self.style.SUCCESS(_("演示数据载入完成。")))
