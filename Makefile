@@ -12,7 +12,7 @@ MANAGE := $(PY) manage.py
 TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.test_settings
 PYTEST_WORKERS ?= 2
 
-.PHONY: help run test lint check test-postgres worker bench clean venv venv-dev env browser
+.PHONY: help run push test lint check test-postgres worker bench clean venv venv-dev env browser
 
 help: ## 列出所有命令 / list the targets
 	@echo "Open12348 — make <target>"
@@ -26,7 +26,15 @@ run: venv env ## 迁移、载入演示数据并用 gunicorn 启动（PORT 默认
 	$(MANAGE) seeddemo
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo "==> Open12348: http://127.0.0.1:$${PORT:-8000}/  (Ctrl-C 停止 / to stop)"
-	exec $(VENV)/bin/gunicorn --config config/gunicorn.conf.py
+	@# Two servers: the site (sync workers) and the push server of hall displays (asyncio worker).
+	@# When either stops, or on Ctrl-C, both are stopped (by their PIDs) and waited for.
+	@$(VENV)/bin/gunicorn --config config/gunicorn_push.conf.py & push=$$!; \
+	$(VENV)/bin/gunicorn --config config/gunicorn.conf.py & web=$$!; \
+	trap 'kill -TERM $$push $$web 2>/dev/null || true; wait $$push $$web 2>/dev/null || true' EXIT INT TERM; \
+	wait -n $$push $$web
+
+push: venv env ## 只启动大厅显示屏推送服务（PUSH_PORT 默认 PORT+1）/ serve only the push server of hall displays
+	exec $(VENV)/bin/gunicorn --config config/gunicorn_push.conf.py
 
 test: venv-dev browser lint ## 全部检查与测试（CI 运行此命令）/ lint, checks, migrations check, pytest
 	$(TEST_SETTINGS) $(MANAGE) check
@@ -50,7 +58,7 @@ worker: venv env ## 运行后台任务进程 / run the background task worker (d
 		echo "数据库尚未迁移，请先运行 make run / the database is not migrated: run make run first" >&2; exit 1; }
 	exec $(MANAGE) db_worker
 
-bench: venv ## 运行基准测试 B0–B4（SQLite），结果写入 var/bench/ / run benchmarks B0–B4 on SQLite
+bench: venv ## 运行基准测试 B0–B4、B10–B11（SQLite），结果写入 var/bench/ / run benchmarks B0–B4, B10–B11 on SQLite
 	$(PY) bench/run.py
 
 clean: ## 删除缓存与生成文件（保留 .env、.venv 与数据库）/ remove caches and build output

@@ -9,6 +9,9 @@
   B3 workorder.read     GET /api/v1/work-orders/{id}/, ratio to the B0 point read; p95
   B4 agent.queue_list   inbox page + count + tab counts over N orders, selectors vs raw SQL
                         (in process); p95 of GET /api/v1/work-orders/?… over HTTP
+  B10 queue.call_latency   call next → event at 50 SSE displays per center, vs a raw commit
+                        seen by a raw poller; ticket issue vs raw commit (bench/hall.py)
+  B11 queue.display_fanout idle push connections' CPU vs the same displays polling /board/
 
 Servers are gunicorn (1 sync worker pinned to CPU 0 unless said otherwise), loaded from Python
 client processes pinned to CPU 1 over loopback, interleaved A-B-A (reference, subject,
@@ -46,7 +49,8 @@ SERVER_CPU = 0
 CLIENT_CPU = 1
 REFERENCE = "hello"
 SUBJECTS = ("read", "create")
-ALL_BENCHMARKS = ("B0", "B1", "B2", "B3", "B4")
+ALL_BENCHMARKS = ("B0", "B1", "B2", "B3", "B4", "B10", "B11")
+HALL_BENCHMARKS = {"B10", "B11"}  # bench/hall.py: their own servers
 WORKORDER_BENCHMARKS = {"B1", "B2", "B3", "B4"}
 API_LIST = "/api/v1/work-orders/"
 # The kinds of request a client process sends, and the status that counts as success.
@@ -94,6 +98,12 @@ def parse_args() -> argparse.Namespace:
         help="load-generator processes (env BENCH_CLIENTS, default 4)",
     )
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of unmeasured load per view first")
+    parser.add_argument("--hall-centers", type=int, default=env_number("BENCH_HALL_CENTERS", 10), help="B10/B11")
+    parser.add_argument("--hall-displays", type=int, default=50, help="B10: SSE displays per center")
+    parser.add_argument("--hall-calls", type=int, default=40, help="B10: calls pressed")
+    parser.add_argument("--hall-rounds", type=int, default=3, help="B10: ticket-issue rounds (raw, tickets, raw)")
+    parser.add_argument("--hall-idle", type=int, default=1000, help="B11: idle push connections")
+    parser.add_argument("--hall-idle-seconds", type=float, default=15, help="B11: seconds measured idle")
     parser.add_argument(
         "--only",
         default=os.environ.get("BENCH_ONLY", ",".join(ALL_BENCHMARKS)),
@@ -867,6 +877,10 @@ def print_summary(result: dict) -> None:
             f"  p95 in process: ORM {summary['orm_p95_ms_median']} ms, raw {summary['raw_p95_ms_median']} ms "
             f"(target ≤ 100 ms); HTTP list p95 {summary['api_list_one_client']['p95_ms']} ms"
         )
+    elif name in HALL_BENCHMARKS:
+        from bench import hall
+
+        hall.print_summary(result)
     if "targets" in summary:
         print(
             "  targets: "
@@ -911,7 +925,7 @@ def main() -> int:
     results: list[dict] = []
     port = free_port()
     log_path = OUT_DIR / f"bench-{stamp}.server.log"
-    single = [name for name in args.only if name != "B2"]
+    single = [name for name in args.only if name != "B2" and name not in HALL_BENCHMARKS]
     if single:
         server = start_server(args, port, log_path, pinned)
         try:
@@ -938,6 +952,17 @@ def main() -> int:
         else:
             print("B2 …", flush=True)
             results.append(run_b2(args, spec, OUT_DIR / f"B2-{stamp}"))
+    if HALL_BENCHMARKS & set(args.only):
+        sys.path.insert(0, str(ROOT))
+        from bench import hall
+
+        this = sys.modules[__name__]
+        if "B10" in args.only:
+            print("B10 …", flush=True)
+            results.append(hall.run_b10(this, args, pinned, stamp, synchronous))
+        if "B11" in args.only:
+            print("B11 …", flush=True)
+            results.append(hall.run_b11(this, args, pinned, stamp))
     if log_path.exists() and log_path.stat().st_size == 0:
         log_path.unlink()
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("open12348.accounts.urls")),
     path("api/", include("open12348.api.urls")),
     path("console/orders/", include("open12348.workorders.urls")),
+    path("hall/", include("open12348.queuing.urls")),
     path("requests/", include((workorder_urls.public_urlpatterns, "requests"))),
     path("", include("open12348.portal.urls")),
 ]

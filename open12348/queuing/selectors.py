@@ -345,11 +345,10 @@ def events_after(site_id: int, last_id: int, *, limit: int = 100):
 
 
 def led_text(window, *, now=None) -> str:
-    """The plain text of a window's LED controller: the current number or 暂停服务-like idle text."""
+    """The one line of a window's LED controller: "3号窗口 A012" while a ticket of today is
+    called or served there, else "3号窗口 暂停服务"."""
     ticket = current_ticket(window, now=now)
-    if ticket is None:
-        return f"{window.number}号窗口 {window.name}"
-    return f"{window.number}号窗口 请 {ticket.number} 号办理"
+    return f"{window.number}号窗口 {ticket.number if ticket else '暂停服务'}"
 
 
 def active_services(site) -> QuerySet[QueueService]:

@@ -517,14 +517,13 @@
 
   // ---------------------------------------------------------------- clock
   var clock = document.getElementById("display-clock");
+  // Beijing time whatever zone the screen's computer was set to.
+  var beijing = new Intl.DateTimeFormat("zh-CN", {
+    timeZone: "Asia/Shanghai", year: "numeric", month: "long", day: "numeric",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false
+  });
   function tick() {
-    var now = new Date();
-    function pad(n) {
-      return (n < 10 ? "0" : "") + n;
-    }
-    clock.textContent =
-      now.getFullYear() + "年" + (now.getMonth() + 1) + "月" + now.getDate() + "日 " +
-      pad(now.getHours()) + ":" + pad(now.getMinutes()) + ":" + pad(now.getSeconds());
+    clock.textContent = beijing.format(new Date());
   }
   tick();
   window.setInterval(tick, 1000);

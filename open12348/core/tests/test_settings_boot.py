@@ -230,7 +230,13 @@ def test_env_example_documents_every_variable_the_settings_read():
 
 
 def test_a_production_configuration_passes_the_deployment_checks(sqlite_url):
-    env = {**PRODUCTION, "DATABASE_URL": sqlite_url, "SECURE_SSL_REDIRECT": "true", "PATH": "/usr/bin:/bin"}
+    env = {
+        **PRODUCTION,
+        "DATABASE_URL": sqlite_url,
+        "SECURE_SSL_REDIRECT": "true",
+        "MALWARE_SCANNER": "clamd",
+        "PATH": "/usr/bin:/bin",
+    }
     result = run_python(
         "import django\ndjango.setup()\nfrom django.core.management import call_command\n"
         "call_command('check', deploy=True, fail_level='WARNING')",

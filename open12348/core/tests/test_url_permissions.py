@@ -29,6 +29,12 @@ PUBLIC = {
     "api:catalog-item-list",
     "api:catalog-item-detail",
     "api:catalog-category-list",
+    # Hall API for kiosks, displays, phones and LED controllers (no personal data out).
+    "api:queue-site-list",
+    "api:queue-board",
+    "api:queue-ticket-issue",
+    "api:queue-ticket-follow",
+    "api:queue-window-led",
     # Hall devices (the secret key in the URL authorises them) and the phone follow page.
     "queuing:device",
     "queuing:device-heartbeat",

@@ -207,10 +207,10 @@ def test_hall_stats_per_day_window_and_service(hall, clerk_a, director_a):
 
 
 def test_led_text_and_active_services(hall, clerk_a):
-    assert selectors.led_text(hall.windows[1], now=NOW) == "1号窗口 综合受理"
+    assert selectors.led_text(hall.windows[1], now=NOW) == "1号窗口 暂停服务"
     take(hall, minute=0)
     services.call_next(actor=clerk_a, window=hall.windows[1], now=at(1))
-    assert selectors.led_text(hall.windows[1], now=at(2)) == "1号窗口 请 B001 号办理"
+    assert selectors.led_text(hall.windows[1], now=at(2)) == "1号窗口 B001"
     hall.services["C"].is_active = False
     hall.services["C"].save()
     assert [s.prefix for s in selectors.active_services(hall.site)] == ["A", "B"]
