@@ -188,7 +188,7 @@ class QueueTicketIssueSerializer(StrictSerializer):
 
     def validate_site(self, value):
         # Closed sites and paused queues are refused by `services.ticket_issue` (one message each).
-        site = Site.objects.filter(pk=value).first()
+        site = selectors.site_by_id(value)
         if site is None:
             raise serializers.ValidationError("未找到该站点。")
         return site

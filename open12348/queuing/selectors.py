@@ -9,6 +9,8 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from open12348.catalog.models import ServiceItem
+from open12348.core import refcache
 from open12348.orgs.models import Site, Window
 from open12348.orgs.selectors import in_area
 from open12348.queuing import numbering
@@ -154,13 +156,44 @@ def _open_windows_by_item(site) -> dict[int, int]:
 
 def estimated_wait_minutes(service, ahead: int, *, now=None) -> int:
     """From recent service times of the queue (median of today's or the last 7 days'
-    finished tickets, default 10 min) and the number of open windows handling it."""
+    finished tickets, default 10 min) and the number of open windows handling it. Both
+    change slowly: a process reuses them for REFERENCE_CACHE_SECONDS (every ticket taken
+    asks), a window opening or closing in this process refreshes them at once."""
     if ahead <= 0:
         return 0
     now = now or timezone.now()
-    minutes = _service_minutes_by_service(service.site, now=now, service_ids=[service.pk]).get(service.pk)
-    open_windows = _open_windows_by_item(service.site).get(service.service_item_id, 0)
+    site, day = service.site, beijing_today(now)
+    minutes = refcache.cached(
+        f"queue-service-minutes:{site.pk}:{day}",
+        lambda: _service_minutes_by_service(site, now=now),
+        models=(WindowSession,),
+    ).get(service.pk)
+    open_windows = refcache.cached(
+        f"queue-open-windows:{site.pk}", lambda: _open_windows_by_item(site), models=(WindowSession, Window)
+    ).get(service.service_item_id, 0)
     return numbering.estimate_wait(minutes, ahead, open_windows)
+
+
+def site_by_id(pk: int) -> Site | None:
+    """A site by its id (reference cache: every ticket taken through the API names one)."""
+    return refcache.cached(
+        f"site:{pk}", lambda: Site.objects.select_related("org").filter(pk=pk).first(), models=(Site,)
+    )
+
+
+def queue_service_by_code(site, code: str) -> QueueService | None:
+    """The queue of `site` for a service item code, active or not (the caller says which
+    message), with its item and site (reference cache)."""
+    code = (code or "").strip()
+
+    def load():
+        return (
+            QueueService.objects.filter(site=site, service_item__code=code)
+            .select_related("service_item", "site__org")
+            .first()
+        )
+
+    return refcache.cached(f"queue-service:{site.pk}:{code}", load, models=(QueueService, Site, ServiceItem))
 
 
 # --- displays ------------------------------------------------------------------------------

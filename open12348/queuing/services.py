@@ -163,11 +163,7 @@ def _open_service(site, service_code: str) -> QueueService:
     are free text on the site (Site.hours) and not read: only an inactive site is closed."""
     if site is None or not site.is_active:
         raise ValidationError({"site": "该站点暂停服务，暂不能取号。"})
-    service = (
-        QueueService.objects.filter(site=site, service_item__code=(service_code or "").strip())
-        .select_related("service_item", "site__org")
-        .first()
-    )
+    service = selectors.queue_service_by_code(site, service_code)
     if service is None:
         raise ValidationError({"service": "本站点没有这项业务，请重新选择。"})
     if not service.is_active or not service.service_item.is_active:

@@ -232,3 +232,18 @@ def test_device_health_lists_every_device(hall):
 @pytest.mark.parametrize("minutes", [0])
 def test_estimated_wait_is_zero_with_nobody_ahead(hall, minutes):
     assert selectors.estimated_wait_minutes(hall.services["A"], minutes, now=NOW) == 0
+
+
+def test_a_cached_wait_estimate_follows_a_window_opening_at_once(hall, clerk_a, director_a, settings):
+    from open12348.core import refcache
+
+    settings.REFERENCE_CACHE_SECONDS = 30
+    refcache.clear()
+    for _ in range(4):
+        take(hall, "consultation", 0)
+    services.window_open(actor=clerk_a, window=hall.windows[1], now=NOW)
+    one_window = selectors.estimated_wait_minutes(hall.services["B"], 4, now=NOW)
+    services.window_open(actor=director_a, window=hall.windows[2], now=NOW)  # also handles 法律咨询
+    two_windows = selectors.estimated_wait_minutes(hall.services["B"], 4, now=NOW)
+    refcache.clear()
+    assert (one_window, two_windows) == (40, 20)  # 10 min default × 4 ahead / open windows
