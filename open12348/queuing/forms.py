@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from open12348.core import pii
-from open12348.queuing.models import Device
+from open12348.queuing.models import Device, GreenReason
 from open12348.workorders.models import Satisfaction
 
 PHONE_ERROR = "手机号码格式不正确，请输入11位手机号码。"
@@ -47,6 +47,13 @@ class TicketForm(forms.Form):
         required=False,
         max_length=18,
         widget=_keypad_input("身份证号码", maxlength=18),
+    )
+    green_reason = forms.ChoiceField(
+        label="绿色通道（优先办理，窗口工作人员将核验）",
+        required=False,
+        choices=[("", "不需要")]
+        + [(value, label) for value, label in GreenReason.choices if value != GreenReason.ELDERLY],
+        help_text="70周岁以上老人填写身份证号码即可，不必选择。",
     )
     # One per screen: a retried submission (network blip) gets the same ticket, not a second.
     request_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)

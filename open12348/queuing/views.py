@@ -248,6 +248,7 @@ def _issue(device, form, *, code: str, staff_user):
             service_code=code,
             phone=data["phone"],
             resident_id=data["resident_id"],
+            green_reason=data["green_reason"],
             preferred_staff=staff_user,
         )
     except ValidationError as error:

@@ -712,3 +712,16 @@ def test_the_staff_board_photo_is_served_as_an_image_and_nothing_else_is(client,
     assert b"".join(response.streaming_content) == png.getvalue()
     assert response["X-Content-Type-Options"] == "nosniff"
     assert client.get(reverse("queuing:staff-photo", args=[profile.pk + 999])).status_code == 404
+
+
+def test_the_kiosk_green_channel_puts_the_ticket_first_with_its_reason(client, hall):
+    take(client, hall)
+    response = take(client, hall, green_reason="migrant_wage")
+    assert response.status_code == 302
+    green = Ticket.objects.get(green_reason="migrant_wage")
+    assert green.priority == Ticket.Priority.GREEN and green.number == "B002"
+    assert selectors.people_ahead(green) == 0
+
+    refused = take(client, hall, green_reason="vip")
+    assert refused.status_code == 400 and "绿色通道" in text(refused)
+    assert Ticket.objects.count() == 2
