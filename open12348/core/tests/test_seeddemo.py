@@ -122,10 +122,25 @@ def test_only_sites_with_windows_get_a_hall_and_only_for_services_they_handle():
     assert set(QueueService.objects.values_list("site__name", flat=True)) == {
         "苏州市公共法律服务中心",
         "太仓市公共法律服务中心",
+        "城厢镇公共法律服务工作站",
+        "沙溪镇公共法律服务工作站",
     }
     suzhou = set(QueueService.objects.filter(site__name="苏州市公共法律服务中心").values_list("prefix", flat=True))
     assert suzhou == {"A", "B", "D", "E", "F"}  # its windows handle no 人民调解 (mediation)
-    assert not Device.objects.filter(site__kind=Site.Kind.STATION).exists()
+    station = set(QueueService.objects.filter(site__name="城厢镇公共法律服务工作站").values_list("prefix", flat=True))
+    assert station == {"A", "B", "C", "F"}  # no 公证, 司法鉴定 at a station's windows
+    assert not Device.objects.filter(site__kind=Site.Kind.ROOM).exists()  # 工作室 have no windows
+
+
+def test_a_station_clerk_calls_at_their_own_stations_windows_only():
+    from open12348.queuing.selectors import operable_windows
+
+    seed()
+    clerk = User.objects.get(username="demo_clerk_a")
+    assert {(w.site.name, w.number) for w in operable_windows(clerk)} == {
+        ("城厢镇公共法律服务工作站", 1),
+        ("城厢镇公共法律服务工作站", 2),
+    }
 
 
 def test_a_ticket_can_be_taken_and_called_in_the_seeded_hall():
