@@ -10,6 +10,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from open12348.catalog.models import ServiceItem
 from open12348.core import pii
@@ -78,7 +80,7 @@ class QueueServiceForm(forms.ModelForm):
         site = cleaned.get("site") or getattr(self.instance, "site", None)
         item = cleaned.get("service_item") or getattr(self.instance, "service_item", None)
         if site is not None and item is not None and not site.services.filter(pk=item.pk).exists():
-            self.add_error(None, "请选择本站点提供的服务事项（先在站点中添加该事项）。")
+            self.add_error(None, gettext("请选择本站点提供的服务事项（先在站点中添加该事项）。"))
         return cleaned
 
 
@@ -93,9 +95,9 @@ class DeviceForm(forms.ModelForm):
         kind = cleaned.get("kind") or self.instance.kind
         window = cleaned.get("window")
         if window is not None and site is not None and window.site_id != site.pk:
-            self.add_error("window", "绑定的窗口应属于本站点。")
+            self.add_error("window", gettext("绑定的窗口应属于本站点。"))
         elif window is None and kind in (Device.Kind.EVALUATOR, Device.Kind.LED):
-            self.add_error("window", "评价器和窗口LED屏须绑定窗口。")
+            self.add_error("window", gettext("评价器和窗口LED屏须绑定窗口。"))
         return cleaned
 
 
@@ -113,7 +115,7 @@ class AppointmentForm(forms.ModelForm):
     def clean_day(self):
         day = self.cleaned_data.get("day")
         if isinstance(day, datetime.date) and day < beijing_today():
-            raise ValidationError("预约日期不能早于今天。")
+            raise ValidationError(gettext("预约日期不能早于今天。"))
         return day
 
 
@@ -170,7 +172,7 @@ class DeviceAdmin(HallAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["site", "kind", "page", "last_seen_at", "last_ip"] if obj else []
 
-    @admin.display(description="设备页面地址")
+    @admin.display(description=_("设备页面地址"))
     def page(self, device):
         url = DEVICE_PAGE.format(key=device.key)
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
@@ -207,11 +209,11 @@ class AppointmentAdmin(HallAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="姓名")
+    @admin.display(description=_("姓名"))
     def masked_name(self, booking):
         return pii.mask_name(booking.name)
 
-    @admin.display(description="手机号码")
+    @admin.display(description=_("手机号码"))
     def masked_phone(self, booking):
         return pii.mask_phone(booking.phone)
 
@@ -253,11 +255,11 @@ class TicketAdmin(ReadOnlyHallAdmin):
         "work_order",
     ]
 
-    @admin.display(description="手机号码")
+    @admin.display(description=_("手机号码"))
     def masked_phone(self, ticket):
         return pii.mask_phone(ticket.phone)
 
-    @admin.display(description="身份证号码")
+    @admin.display(description=_("身份证号码"))
     def masked_resident_id(self, ticket):
         return pii.mask_resident_id(ticket.resident_id)
 

@@ -16,6 +16,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.urls import path, reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -43,17 +46,25 @@ from open12348.orgs.models import Site, Window
 from open12348.queuing import selectors, services
 from open12348.queuing.models import QueueService, Ticket, WindowSession
 
-TAG = "大厅排队叫号"
+TAG = _("大厅排队叫号")
 # Field names of the services' errors → the API's field names.
 ERROR_FIELDS = {"service_code": "service", "resident_id": "id_number"}
+
+
+def choices_help(title, choices):
+    """`title` then "value label" of each choice, joined by 、; lazy, as the labels are."""
+    placeholders = "、".join(f"{value} {{}}" for value, _label in choices)
+    return format_lazy("{}" + placeholders, title, *(label for _value, label in choices))
+
+
 # Plain strings in the schema: a second enum named "status"/"priority" would collide with the work orders'.
-STATUS_HELP = "状态：" + "、".join(f"{value} {label}" for value, label in Ticket.Status.choices)
-PRIORITY_HELP = "优先级：" + "、".join(f"{value} {label}" for value, label in Ticket.Priority.choices)
+STATUS_HELP = choices_help(_("状态："), Ticket.Status.choices)
+PRIORITY_HELP = choices_help(_("优先级："), Ticket.Priority.choices)
 
 
 class CanOperateWindow(HasPermission):
     perm = "queuing.operate_window"
-    message = "您没有窗口叫号的权限。"
+    message = _("您没有窗口叫号的权限。")
 
 
 class TicketIssueThrottle(SimpleRateThrottle):
@@ -113,25 +124,25 @@ def queue_sites():
 
 
 class QueueServiceRefSerializer(serializers.Serializer):
-    code = serializers.CharField(read_only=True, help_text="服务事项代码（取号时提交）")
-    prefix = serializers.CharField(read_only=True, help_text="号码字母，如 A")
-    name = serializers.CharField(read_only=True, help_text="取号机显示名称")
+    code = serializers.CharField(read_only=True, help_text=_("服务事项代码（取号时提交）"))
+    prefix = serializers.CharField(read_only=True, help_text=_("号码字母，如 A"))
+    name = serializers.CharField(read_only=True, help_text=_("取号机显示名称"))
 
 
 class QueueWindowSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True, help_text="窗口编号（叫号接口使用）")
-    number = serializers.IntegerField(read_only=True, help_text="窗口号，如 3 表示 3 号窗口")
-    name = serializers.CharField(read_only=True, help_text="窗口名称")
+    id = serializers.IntegerField(read_only=True, help_text=_("窗口编号（叫号接口使用）"))
+    number = serializers.IntegerField(read_only=True, help_text=_("窗口号，如 3 表示 3 号窗口"))
+    name = serializers.CharField(read_only=True, help_text=_("窗口名称"))
     services = serializers.ListField(
-        child=serializers.CharField(), read_only=True, help_text="该窗口办理的取号业务代码"
+        child=serializers.CharField(), read_only=True, help_text=_("该窗口办理的取号业务代码")
     )
 
 
 class QueueSiteSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True, help_text="站点编号")
-    name = serializers.CharField(read_only=True, help_text="站点名称")
-    services = QueueServiceRefSerializer(many=True, read_only=True, help_text="可取号的业务")
-    windows = QueueWindowSerializer(many=True, read_only=True, help_text="启用的窗口")
+    id = serializers.IntegerField(read_only=True, help_text=_("站点编号"))
+    name = serializers.CharField(read_only=True, help_text=_("站点名称"))
+    services = QueueServiceRefSerializer(many=True, read_only=True, help_text=_("可取号的业务"))
+    windows = QueueWindowSerializer(many=True, read_only=True, help_text=_("启用的窗口"))
 
     def to_representation(self, site):
         codes = {queue.code for queue in site.active_queues}
@@ -153,8 +164,8 @@ class QueueSiteSerializer(serializers.Serializer):
 
 @extend_schema(
     tags=[TAG],
-    summary="可取号的站点",
-    description="公开接口，无需登录。列出启用了取号业务的站点，含各项业务（代码、号码字母）和各窗口办理的业务代码。",
+    summary=_("可取号的站点"),
+    description=_("公开接口，无需登录。列出启用了取号业务的站点，含各项业务（代码、号码字母）和各窗口办理的业务代码。"),
     responses={200: QueueSiteSerializer(many=True), **schema.PUBLIC_LIST_ERRORS},
 )
 class QueueSiteListView(ApiViewMixin, generics.ListAPIView):
@@ -171,26 +182,26 @@ class QueueSiteListView(ApiViewMixin, generics.ListAPIView):
 class QueueTicketIssueSerializer(StrictSerializer):
     site = serializers.IntegerField(
         min_value=1,
-        help_text="站点编号（GET /api/v1/queue/sites/ 中的 id）",
-        error_messages={"invalid": "站点编号须为整数。"},
+        help_text=_("站点编号（GET /api/v1/queue/sites/ 中的 id）"),
+        error_messages={"invalid": _("站点编号须为整数。")},
     )
-    service = serializers.CharField(max_length=40, help_text="取号业务代码（该站点 services 中的 code）")
+    service = serializers.CharField(max_length=40, help_text=_("取号业务代码（该站点 services 中的 code）"))
     phone = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, default="", help_text="手机号码（可选，用于叫号提醒短信）"
+        max_length=20, required=False, allow_blank=True, default="", help_text=_("手机号码（可选，用于叫号提醒短信）")
     )
     id_number = serializers.CharField(
         max_length=24,
         required=False,
         allow_blank=True,
         default="",
-        help_text="身份证号码（可选；70周岁以上自动走绿色通道）",
+        help_text=_("身份证号码（可选；70周岁以上自动走绿色通道）"),
     )
 
     def validate_site(self, value):
         # Closed sites and paused queues are refused by `services.ticket_issue` (one message each).
         site = selectors.site_by_id(value)
         if site is None:
-            raise serializers.ValidationError("未找到该站点。")
+            raise serializers.ValidationError(gettext("未找到该站点。"))
         return site
 
     def validate_phone(self, value):
@@ -201,17 +212,17 @@ class QueueTicketIssueSerializer(StrictSerializer):
 
 
 class QueueTicketIssuedSerializer(serializers.Serializer):
-    number = serializers.CharField(help_text="号码，如 A012")
-    people_ahead = serializers.IntegerField(help_text="前面等候人数")
-    estimated_wait_minutes = serializers.IntegerField(help_text="预计等候分钟数")
-    tracking = serializers.CharField(help_text="排队查询码（手机查看排队进度用）")
-    service = serializers.CharField(help_text="取号业务代码")
-    service_name = serializers.CharField(help_text="取号业务名称")
-    site = serializers.IntegerField(help_text="站点编号")
-    site_name = serializers.CharField(help_text="站点名称")
-    green_channel = serializers.BooleanField(help_text="是否绿色通道（优先办理）")
-    taken_at = serializers.DateTimeField(help_text="取号时间")
-    follow_url = serializers.CharField(help_text="手机查看排队进度的页面地址（二维码内容）")
+    number = serializers.CharField(help_text=_("号码，如 A012"))
+    people_ahead = serializers.IntegerField(help_text=_("前面等候人数"))
+    estimated_wait_minutes = serializers.IntegerField(help_text=_("预计等候分钟数"))
+    tracking = serializers.CharField(help_text=_("排队查询码（手机查看排队进度用）"))
+    service = serializers.CharField(help_text=_("取号业务代码"))
+    service_name = serializers.CharField(help_text=_("取号业务名称"))
+    site = serializers.IntegerField(help_text=_("站点编号"))
+    site_name = serializers.CharField(help_text=_("站点名称"))
+    green_channel = serializers.BooleanField(help_text=_("是否绿色通道（优先办理）"))
+    taken_at = serializers.DateTimeField(help_text=_("取号时间"))
+    follow_url = serializers.CharField(help_text=_("手机查看排队进度的页面地址（二维码内容）"))
 
 
 def follow_url(request, ticket) -> str:
@@ -237,20 +248,26 @@ def issued_data(request, ticket) -> dict:
 
 @extend_schema(
     tags=[TAG],
-    summary="取号",
+    summary=_("取号"),
     description=(
-        "公开接口，无需登录（取号机或手机）。提交站点编号和业务代码，可选手机号码（叫号前短信提醒）和身份证号码"
-        "（70周岁以上自动进入绿色通道）。站点停用或暂停服务、业务不存在时返回 400 并说明原因，不出号。"
-        "每个 IP 每分钟最多 30 次。"
+        _(
+            "公开接口，无需登录（取号机或手机）。提交站点编号和业务代码，可选手机号码（叫号前短信提醒）和身份证号码"
+            "（70周岁以上自动进入绿色通道）。站点停用或暂停服务、业务不存在时返回 400 并说明原因，不出号。"
+            "每个 IP 每分钟最多 30 次。"
+        )
     ),
     request=QueueTicketIssueSerializer,
     responses={
         201: QueueTicketIssuedSerializer,
         400: schema.BAD_REQUEST,
-        429: schema.error("请求过于频繁"),
+        429: schema.error(_("请求过于频繁")),
     },
     examples=[
-        OpenApiExample("取号", value={"site": 1, "service": "consultation", "phone": "13800138000"}, request_only=True)
+        OpenApiExample(
+            "取号",  # i18n: data — the example's key in the schema
+            value={"site": 1, "service": "consultation", "phone": "13800138000"},
+            request_only=True,
+        )
     ],
 )
 class TicketIssueView(ApiViewMixin, APIView):
@@ -274,18 +291,18 @@ class TicketIssueView(ApiViewMixin, APIView):
 
 
 class QueueTicketFollowSerializer(serializers.Serializer):
-    number = serializers.CharField(help_text="号码")
+    number = serializers.CharField(help_text=_("号码"))
     status = serializers.CharField(help_text=STATUS_HELP)
-    status_display = serializers.CharField(help_text="状态名称")
-    service = serializers.CharField(help_text="取号业务代码")
-    service_name = serializers.CharField(help_text="取号业务名称")
-    site = serializers.IntegerField(help_text="站点编号")
-    site_name = serializers.CharField(help_text="站点名称")
-    people_ahead = serializers.IntegerField(help_text="前面等候人数（仅等候中时有意义，否则为 0）")
-    estimated_wait_minutes = serializers.IntegerField(help_text="预计等候分钟数（仅等候中）")
-    window_number = serializers.IntegerField(allow_null=True, help_text="叫号后所去的窗口号")
-    called_at = serializers.DateTimeField(allow_null=True, help_text="叫号时间")
-    taken_at = serializers.DateTimeField(help_text="取号时间")
+    status_display = serializers.CharField(help_text=_("状态名称"))
+    service = serializers.CharField(help_text=_("取号业务代码"))
+    service_name = serializers.CharField(help_text=_("取号业务名称"))
+    site = serializers.IntegerField(help_text=_("站点编号"))
+    site_name = serializers.CharField(help_text=_("站点名称"))
+    people_ahead = serializers.IntegerField(help_text=_("前面等候人数（仅等候中时有意义，否则为 0）"))
+    estimated_wait_minutes = serializers.IntegerField(help_text=_("预计等候分钟数（仅等候中）"))
+    window_number = serializers.IntegerField(allow_null=True, help_text=_("叫号后所去的窗口号"))
+    called_at = serializers.DateTimeField(allow_null=True, help_text=_("叫号时间"))
+    taken_at = serializers.DateTimeField(help_text=_("取号时间"))
 
 
 def follow_data(ticket) -> dict:
@@ -310,10 +327,12 @@ def follow_data(ticket) -> dict:
 
 @extend_schema(
     tags=[TAG],
-    summary="查看排队进度",
-    description="公开接口，无需登录。凭取号时得到的排队查询码（tracking）查看状态、前面等候人数和预计等候时间。"
-    "不含任何个人信息。",
-    parameters=[OpenApiParameter("follow_code", str, OpenApiParameter.PATH, description="排队查询码")],
+    summary=_("查看排队进度"),
+    description=_(
+        "公开接口，无需登录。凭取号时得到的排队查询码（tracking）查看状态、前面等候人数和预计等候时间。"
+        "不含任何个人信息。"
+    ),
+    parameters=[OpenApiParameter("follow_code", str, OpenApiParameter.PATH, description=_("排队查询码"))],
     responses={200: QueueTicketFollowSerializer, **schema.PUBLIC_DETAIL_ERRORS},
 )
 class TicketFollowView(ApiViewMixin, APIView):
@@ -326,7 +345,7 @@ class TicketFollowView(ApiViewMixin, APIView):
             .first()
         )
         if ticket is None:
-            raise exceptions.NotFound("未找到该排队号，请核对查询码。")
+            raise exceptions.NotFound(gettext("未找到该排队号，请核对查询码。"))
         return Response(follow_data(ticket))
 
 
@@ -336,7 +355,7 @@ class TicketFollowView(ApiViewMixin, APIView):
 def public_site(pk) -> Site:
     site = Site.objects.filter(pk=pk, is_active=True).first()
     if site is None:
-        raise exceptions.NotFound("未找到该站点，或该站点已停用。")
+        raise exceptions.NotFound(gettext("未找到该站点，或该站点已停用。"))
     return site
 
 
@@ -346,26 +365,28 @@ BoardSerializer = inline_serializer(
         "site": inline_serializer(
             name="QueueBoardSite", fields={"id": serializers.IntegerField(), "name": serializers.CharField()}
         ),
-        "day": serializers.DateField(help_text="日期（北京时间）"),
-        "last_event_id": serializers.IntegerField(help_text="已包含的最后一个事件编号：推送流从其后接续"),
-        "windows": serializers.ListField(child=serializers.DictField(), help_text="各窗口当前号码与状态"),
-        "recent_calls": serializers.ListField(child=serializers.DictField(), help_text="最近叫号（最多 6 条）"),
-        "waiting": serializers.ListField(child=serializers.DictField(), help_text="各业务等候人数与预计等候时间"),
-        "alerts": serializers.ListField(child=serializers.CharField(), help_text="法律风险提示"),
-        "figures": serializers.DictField(help_text="本月服务数据"),
-        "staff_on_duty": serializers.ListField(child=serializers.DictField(), help_text="在岗工作人员"),
+        "day": serializers.DateField(help_text=_("日期（北京时间）")),
+        "last_event_id": serializers.IntegerField(help_text=_("已包含的最后一个事件编号：推送流从其后接续")),
+        "windows": serializers.ListField(child=serializers.DictField(), help_text=_("各窗口当前号码与状态")),
+        "recent_calls": serializers.ListField(child=serializers.DictField(), help_text=_("最近叫号（最多 6 条）")),
+        "waiting": serializers.ListField(child=serializers.DictField(), help_text=_("各业务等候人数与预计等候时间")),
+        "alerts": serializers.ListField(child=serializers.CharField(), help_text=_("法律风险提示")),
+        "figures": serializers.DictField(help_text=_("本月服务数据")),
+        "staff_on_duty": serializers.ListField(child=serializers.DictField(), help_text=_("在岗工作人员")),
     },
 )
 
 
 @extend_schema(
     tags=[TAG],
-    summary="大厅显示屏数据",
+    summary=_("大厅显示屏数据"),
     description=(
-        "公开接口，无需登录，不含个人信息。大厅显示屏打开或重新连接时取一次；之后由推送流"
-        " GET /push/queue/sites/{id}/stream（text/event-stream，推送服务）接续 last_event_id 之后的事件。"
+        _(
+            "公开接口，无需登录，不含个人信息。大厅显示屏打开或重新连接时取一次；之后由推送流"
+            " GET /push/queue/sites/{id}/stream（text/event-stream，推送服务）接续 last_event_id 之后的事件。"
+        )
     ),
-    parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="站点编号")],
+    parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("站点编号"))],
     responses={200: BoardSerializer, **schema.PUBLIC_DETAIL_ERRORS},
 )
 class BoardView(ApiViewMixin, APIView):
@@ -399,20 +420,22 @@ class LedView(ApiViewMixin, APIView):
 
     @extend_schema(
         tags=[TAG],
-        summary="窗口LED屏文字",
+        summary=_("窗口LED屏文字"),
         operation_id="v1_queue_windows_led_retrieve",
-        description="公开接口，无需登录，供窗口LED控制器定时读取。返回纯文本（UTF-8），如“3号窗口 A012”；"
-        "窗口没有正在叫号或办理的号码时为“3号窗口 暂停服务”。",
-        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="窗口编号")],
+        description=_(
+            "公开接口，无需登录，供窗口LED控制器定时读取。返回纯文本（UTF-8），如“3号窗口 A012”；"
+            "窗口没有正在叫号或办理的号码时为“3号窗口 暂停服务”。"
+        ),
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("窗口编号"))],
         responses={
-            (200, "text/plain"): OpenApiResponse(str, description="一行文字"),
+            (200, "text/plain"): OpenApiResponse(str, description=_("一行文字")),
             404: schema.PUBLIC_NOT_FOUND,
         },
     )
     def get(self, request, pk):
         window = Window.objects.filter(pk=pk, is_active=True, site__is_active=True).first()
         if window is None:
-            raise exceptions.NotFound("未找到该窗口，或该窗口已停用。")
+            raise exceptions.NotFound(gettext("未找到该窗口，或该窗口已停用。"))
         response = HttpResponse(selectors.led_text(window), content_type="text/plain; charset=utf-8")
         response["Cache-Control"] = "no-store"
         return response
@@ -422,25 +445,25 @@ class LedView(ApiViewMixin, APIView):
 
 
 class QueueTicketSerializer(serializers.ModelSerializer):
-    number = serializers.CharField(read_only=True, help_text="号码，如 A012")
+    number = serializers.CharField(read_only=True, help_text=_("号码，如 A012"))
     status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
     priority = serializers.IntegerField(read_only=True, help_text=PRIORITY_HELP)
-    green_reason = serializers.CharField(read_only=True, help_text="绿色通道原因代码；普通号为空串")
-    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="状态名称")
-    service = serializers.CharField(source="service.code", read_only=True, help_text="取号业务代码")
-    service_name = serializers.CharField(source="service.name", read_only=True, help_text="取号业务名称")
-    window = serializers.IntegerField(source="window_id", read_only=True, allow_null=True, help_text="窗口编号")
-    window_number = serializers.SerializerMethodField(help_text="窗口号")
-    priority_display = serializers.CharField(source="get_priority_display", read_only=True, help_text="优先级名称")
+    green_reason = serializers.CharField(read_only=True, help_text=_("绿色通道原因代码；普通号为空串"))
+    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text=_("状态名称"))
+    service = serializers.CharField(source="service.code", read_only=True, help_text=_("取号业务代码"))
+    service_name = serializers.CharField(source="service.name", read_only=True, help_text=_("取号业务名称"))
+    window = serializers.IntegerField(source="window_id", read_only=True, allow_null=True, help_text=_("窗口编号"))
+    window_number = serializers.SerializerMethodField(help_text=_("窗口号"))
+    priority_display = serializers.CharField(source="get_priority_display", read_only=True, help_text=_("优先级名称"))
     green_reason_display = serializers.CharField(
-        source="get_green_reason_display", read_only=True, help_text="绿色通道原因"
+        source="get_green_reason_display", read_only=True, help_text=_("绿色通道原因")
     )
-    staff = serializers.SerializerMethodField(help_text="叫号人员姓名")
-    phone = serializers.SerializerMethodField(help_text="手机号码（已脱敏）")
-    id_number = serializers.SerializerMethodField(help_text="身份证号码（已脱敏）")
-    taken_at = serializers.DateTimeField(source="created_at", read_only=True, help_text="取号时间")
+    staff = serializers.SerializerMethodField(help_text=_("叫号人员姓名"))
+    phone = serializers.SerializerMethodField(help_text=_("手机号码（已脱敏）"))
+    id_number = serializers.SerializerMethodField(help_text=_("身份证号码（已脱敏）"))
+    taken_at = serializers.DateTimeField(source="created_at", read_only=True, help_text=_("取号时间"))
     work_order = serializers.IntegerField(
-        source="work_order_id", read_only=True, allow_null=True, help_text="关联的工单编号"
+        source="work_order_id", read_only=True, allow_null=True, help_text=_("关联的工单编号")
     )
 
     class Meta:
@@ -486,15 +509,15 @@ class QueueTicketSerializer(serializers.ModelSerializer):
 
 
 class QueueNoTicketSerializer(serializers.Serializer):
-    ticket = serializers.JSONField(allow_null=True, help_text="null：没有等候中的号码")
+    ticket = serializers.JSONField(allow_null=True, help_text=_("null：没有等候中的号码"))
 
 
 class QueueWindowStateSerializer(serializers.Serializer):
-    window = serializers.IntegerField(help_text="窗口编号")
-    number = serializers.IntegerField(help_text="窗口号")
-    open = serializers.BooleanField(help_text="是否有人上岗")
-    staff = serializers.CharField(allow_null=True, help_text="上岗人员姓名")
-    opened_at = serializers.DateTimeField(allow_null=True, help_text="上岗时间")
+    window = serializers.IntegerField(help_text=_("窗口编号"))
+    number = serializers.IntegerField(help_text=_("窗口号"))
+    open = serializers.BooleanField(help_text=_("是否有人上岗"))
+    staff = serializers.CharField(allow_null=True, help_text=_("上岗人员姓名"))
+    opened_at = serializers.DateTimeField(allow_null=True, help_text=_("上岗时间"))
 
 
 class QueueNoDetailsSerializer(StrictSerializer):
@@ -502,38 +525,38 @@ class QueueNoDetailsSerializer(StrictSerializer):
 
 
 class QueueTransferSerializer(StrictSerializer):
-    service = serializers.CharField(max_length=40, help_text="转往的取号业务代码（同一站点）")
+    service = serializers.CharField(max_length=40, help_text=_("转往的取号业务代码（同一站点）"))
 
     def validate(self, attrs):
         return {"service_code": attrs["service"]}
 
 
 class QueueTicketRefSerializer(StrictSerializer):
-    ticket = serializers.IntegerField(min_value=1, help_text="排队号编号（id）")
+    ticket = serializers.IntegerField(min_value=1, help_text=_("排队号编号（id）"))
 
 
 class QueueFinishSerializer(StrictSerializer):
     description = serializers.CharField(
-        max_length=5000, required=False, allow_blank=True, default="", help_text="诉求内容：填写时新建窗口工单"
+        max_length=5000, required=False, allow_blank=True, default="", help_text=_("诉求内容：填写时新建窗口工单")
     )
     applicant_name = serializers.CharField(
-        max_length=50, required=False, allow_blank=True, default="", help_text="申请人姓名（新建工单时）"
+        max_length=50, required=False, allow_blank=True, default="", help_text=_("申请人姓名（新建工单时）")
     )
     applicant_phone = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, default="", help_text="申请人联系电话（新建工单时）"
+        max_length=20, required=False, allow_blank=True, default="", help_text=_("申请人联系电话（新建工单时）")
     )
     work_order = serializers.IntegerField(
         min_value=1,
         required=False,
         allow_null=True,
         default=None,
-        help_text="关联已有工单的编号（与 description 二选一）",
+        help_text=_("关联已有工单的编号（与 description 二选一）"),
     )
     resolve = serializers.BooleanField(
-        required=False, default=False, help_text="当场办结：新建的工单由本人直接办结（须填写 description）"
+        required=False, default=False, help_text=_("当场办结：新建的工单由本人直接办结（须填写 description）")
     )
     reply = serializers.CharField(
-        max_length=2000, required=False, allow_blank=True, default="", help_text="当场办结时给群众的答复（可选）"
+        max_length=2000, required=False, allow_blank=True, default="", help_text=_("当场办结时给群众的答复（可选）")
     )
 
     def validate_applicant_phone(self, value):
@@ -546,12 +569,14 @@ class QueueFinishSerializer(StrictSerializer):
 
         order = workorder_for(self.context["request"].user, value)
         if order is None:
-            raise serializers.ValidationError("未找到该工单，或其不在您的服务区域内。")
+            raise serializers.ValidationError(gettext("未找到该工单，或其不在您的服务区域内。"))
         return order
 
     def validate(self, attrs):
         if attrs["description"].strip() and attrs["work_order"] is not None:
-            raise serializers.ValidationError({"work_order": ["新建工单（description）与关联已有工单只能二选一。"]})
+            raise serializers.ValidationError(
+                {"work_order": [gettext("新建工单（description）与关联已有工单只能二选一。")]}
+            )
         return attrs
 
 
@@ -569,7 +594,7 @@ def operable_window(request, pk) -> Window:
 def window_ticket(window, ticket_id) -> Ticket:
     ticket = Ticket.objects.filter(pk=ticket_id, site_id=window.site_id).first()
     if ticket is None:
-        raise exceptions.ValidationError({"ticket": ["本站点没有该排队号。"]})
+        raise exceptions.ValidationError({"ticket": [gettext("本站点没有该排队号。")]})
     return ticket
 
 
@@ -611,50 +636,64 @@ def _requeue(*, actor, window, ticket):
 
 ACTIONS = {
     "call-next": Action(
-        "叫下一位",
+        _("叫下一位"),
         services.call_next,
         QueueNoDetailsSerializer,
         "ticket",
-        "按优先级（预约、绿色通道、普通）和取号先后叫本窗口办理业务的下一位；"
-        '没有等候的号码时返回 200 {"ticket": null}。本窗口仍有已叫号或办理中的号码时返回 409。',
+        _(
+            "按优先级（预约、绿色通道、普通）和取号先后叫本窗口办理业务的下一位；"
+            '没有等候的号码时返回 200 {"ticket": null}。本窗口仍有已叫号或办理中的号码时返回 409。'
+        ),
     ),
     "recall": Action(
-        "重呼", services.recall, QueueNoDetailsSerializer, "ticket", "再次呼叫本窗口当前号码（显示屏重新播报）。"
+        _("重呼"), services.recall, QueueNoDetailsSerializer, "ticket", _("再次呼叫本窗口当前号码（显示屏重新播报）。")
     ),
-    "skip": Action("过号", services.skip, QueueNoDetailsSerializer, "ticket", "已叫号的群众未到：记为过号。"),
-    "start": Action("开始办理", services.start, QueueNoDetailsSerializer, "ticket", "已叫号的群众到窗口：开始办理。"),
+    "skip": Action(_("过号"), services.skip, QueueNoDetailsSerializer, "ticket", _("已叫号的群众未到：记为过号。")),
+    "start": Action(
+        _("开始办理"), services.start, QueueNoDetailsSerializer, "ticket", _("已叫号的群众到窗口：开始办理。")
+    ),
     "park": Action(
-        "暂挂", services.park, QueueNoDetailsSerializer, "ticket", "暂挂当前号码（如群众去取材料），本窗口可叫下一位。"
+        _("暂挂"),
+        services.park,
+        QueueNoDetailsSerializer,
+        "ticket",
+        _("暂挂当前号码（如群众去取材料），本窗口可叫下一位。"),
     ),
     "resume": Action(
-        "恢复暂挂号", services.resume, QueueTicketRefSerializer, "ticket", "取回本窗口暂挂的号码继续办理。"
+        _("恢复暂挂号"), services.resume, QueueTicketRefSerializer, "ticket", _("取回本窗口暂挂的号码继续办理。")
     ),
     "transfer": Action(
-        "转队列",
+        _("转队列"),
         services.transfer,
         QueueTransferSerializer,
         "ticket",
-        "把当前号码转到本站点另一项业务的队列，保留原取号时间，号码不变。",
+        _("把当前号码转到本站点另一项业务的队列，保留原取号时间，号码不变。"),
     ),
     "finish": Action(
-        "办结",
+        _("办结"),
         services.finish,
         QueueFinishSerializer,
         "ticket",
-        "办结当前号码；填写 description 时新建渠道为“窗口”的工单（resolve 为 true 时当场办结该工单），"
-        "或以 work_order 关联已有工单。随后本窗口评价器显示评价界面。",
+        _(
+            "办结当前号码；填写 description 时新建渠道为“窗口”的工单（resolve 为 true 时当场办结该工单），"
+            "或以 work_order 关联已有工单。随后本窗口评价器显示评价界面。"
+        ),
     ),
     "requeue": Action(
-        "过号重新排队", None, QueueTicketRefSerializer, "ticket", "过号的群众迟到：重新排到队尾（每个号码仅一次）。"
+        _("过号重新排队"),
+        None,
+        QueueTicketRefSerializer,
+        "ticket",
+        _("过号的群众迟到：重新排到队尾（每个号码仅一次）。"),
     ),
     "open": Action(
-        "上岗",
+        _("上岗"),
         services.window_open,
         QueueNoDetailsSerializer,
         "window",
-        "本人在本窗口上岗（同时离开其他窗口）；他人已在岗时返回 409。",
+        _("本人在本窗口上岗（同时离开其他窗口）；他人已在岗时返回 409。"),
     ),
-    "close": Action("离岗", services.window_close, QueueNoDetailsSerializer, "window", "本人在本窗口离岗。"),
+    "close": Action(_("离岗"), services.window_close, QueueNoDetailsSerializer, "window", _("本人在本窗口离岗。")),
 }
 
 
@@ -681,7 +720,7 @@ class WindowActionView(ApiViewMixin, APIView):
 
 
 def window_action_view(action: str):
-    label, _, request_serializer, answers, description = ACTIONS[action]
+    label, _function, request_serializer, answers, description = ACTIONS[action]
     if answers == "window":
         ok = QueueWindowStateSerializer
     elif action == "call-next":
@@ -695,14 +734,17 @@ def window_action_view(action: str):
     view = type(f"Window{action.title().replace('-', '')}View", (WindowActionView,), {"action": action})
     decorated = extend_schema(
         tags=[TAG],
-        summary=f"窗口操作：{label}",
-        description=(
-            f"{description}窗口工作人员可操作本站点的窗口，站点负责人可操作其区域内各站点的窗口；"
-            "无叫号权限返回 403，无权操作的窗口返回 404，状态不允许时返回 409。"
+        summary=format_lazy(_("窗口操作：{label}"), label=label),
+        description=format_lazy(
+            _(
+                "{description}窗口工作人员可操作本站点的窗口，站点负责人可操作其区域内各站点的窗口；"
+                "无叫号权限返回 403，无权操作的窗口返回 404，状态不允许时返回 409。"
+            ),
+            description=description,
         ),
-        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="窗口编号")],
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("窗口编号"))],
         request=None if request_serializer is QueueNoDetailsSerializer else request_serializer,
-        responses={200: ok, **schema.STAFF_DETAIL_ERRORS, 409: schema.error("当前状态不允许该操作")},
+        responses={200: ok, **schema.STAFF_DETAIL_ERRORS, 409: schema.error(_("当前状态不允许该操作"))},
     )(view)
     return decorated.as_view()
 

@@ -6,6 +6,8 @@ import math
 import zoneinfo
 from collections.abc import Sequence
 
+from django.utils.translation import gettext as _
+
 from open12348.core import pii
 
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -82,11 +84,12 @@ def estimate_wait(service_minutes: float | None, ahead: int, open_windows: int) 
 
 
 def call_text(number: str, window_number: int) -> str:
-    return f"请 {number} 号到 {window_number} 号窗口办理"
+    # Shown and spoken on the displays; stored in the QueueEvent payload, so a plain str.
+    return _("请 {number} 号到 {window_number} 号窗口办理").format(number=number, window_number=window_number)
 
 
 def reminder_text(number: str, ahead: int) -> str:
-    return f"您的排队号 {number} 前面还有 {ahead} 人，请回到大厅等候叫号。"
+    return _("您的排队号 {number} 前面还有 {ahead} 人，请回到大厅等候叫号。").format(number=number, ahead=ahead)
 
 
 def satisfaction_rate(ratings: Sequence[int]) -> float | None:

@@ -33,6 +33,7 @@ from django.db import connection
 from django.db.models import Q
 from django.http import HttpResponseNotFound, HttpResponseServerError, StreamingHttpResponse
 from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from open12348.orgs.models import Site
@@ -135,7 +136,7 @@ class Pump:
                     self.ready.set()
                 rows = await sync_to_async(self.fetch)()
             except Exception:
-                log.exception("队列事件读取失败，1 秒后重试 / reading queue events failed, retrying in 1 s")
+                log.exception(_("队列事件读取失败，1 秒后重试 / reading queue events failed, retrying in 1 s"))
                 await sync_to_async(connection.close)()
                 await asyncio.sleep(1.0)
                 continue
@@ -231,17 +232,17 @@ def _site_exists(site_id: int) -> bool:
 
 
 def not_found(request, exception=None):
-    return HttpResponseNotFound("未找到。推送服务只提供 /push/queue/sites/<站点编号>/stream。", content_type=TEXT)
+    return HttpResponseNotFound(_("未找到。推送服务只提供 /push/queue/sites/<站点编号>/stream。"), content_type=TEXT)
 
 
 def server_error(request):
-    return HttpResponseServerError("推送服务出错，请稍后重试。", content_type=TEXT)
+    return HttpResponseServerError(_("推送服务出错，请稍后重试。"), content_type=TEXT)
 
 
 @require_GET
 async def site_stream(request, site_id: int):
     if not await sync_to_async(_site_exists)(site_id):
-        return HttpResponseNotFound("未找到该站点，或该站点已停用。", content_type=TEXT)
+        return HttpResponseNotFound(_("未找到该站点，或该站点已停用。"), content_type=TEXT)
     response = StreamingHttpResponse(events(site_id, last_event_id_of(request)), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache, no-transform"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each frame on at once
@@ -278,7 +279,7 @@ class PushASGIHandler(ASGIHandler):
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
-            raise ValueError(f"推送服务只处理 HTTP 连接，不处理 {scope['type']}。")
+            raise ValueError(_("推送服务只处理 HTTP 连接，不处理 {type}。").format(type=scope["type"]))
         await self.handle(scope, receive, send)
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from open12348.catalog.models import ServiceItem
 from open12348.core import refcache
@@ -381,7 +382,9 @@ def led_text(window, *, now=None) -> str:
     """The one line of a window's LED controller: "3号窗口 A012" while a ticket of today is
     called or served there, else "3号窗口 暂停服务"."""
     ticket = current_ticket(window, now=now)
-    return f"{window.number}号窗口 {ticket.number if ticket else '暂停服务'}"
+    if ticket is None:
+        return _("{window}号窗口 暂停服务").format(window=window.number)
+    return _("{window}号窗口 {number}").format(window=window.number, number=ticket.number)
 
 
 def active_services(site) -> QuerySet[QueueService]:

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from open12348.audit import services as audit
 from open12348.core import pii, sms
@@ -64,12 +65,12 @@ def _now(now) -> datetime.datetime:
 
 def _require_window(actor, window) -> None:
     if not selectors.can_operate(actor, window):
-        raise PermissionDenied("您不能操作该窗口。")
+        raise PermissionDenied(gettext("您不能操作该窗口。"))
 
 
 def _require_manage(actor, site) -> None:
     if not selectors.can_manage(actor, site):
-        raise PermissionDenied("您不能管理该站点的大厅。")
+        raise PermissionDenied(gettext("您不能管理该站点的大厅。"))
 
 
 def _audit(actor, verb: str, ticket: Ticket, **payload) -> None:
@@ -108,7 +109,7 @@ def _locked_window(window) -> Window:
     return Window.objects.select_for_update(of=("self",)).select_related("site__org").get(pk=window.pk)
 
 
-def _current(window, now, *, statuses=selectors.ACTIVE, message: str = "该窗口当前没有正在办理的号码。") -> Ticket:
+def _current(window, now, *, statuses=selectors.ACTIVE, message: str = "") -> Ticket:
     ticket = (
         Ticket.objects.filter(window=window, status__in=statuses, day=selectors.beijing_today(now))
         .select_related("service__service_item", "site__org", "window")
@@ -116,7 +117,7 @@ def _current(window, now, *, statuses=selectors.ACTIVE, message: str = "该窗�
         .first()
     )
     if ticket is None:
-        raise QueueConflict(message)
+        raise QueueConflict(message or gettext("该窗口当前没有正在办理的号码。"))
     return ticket
 
 
@@ -125,7 +126,7 @@ def _moved(ticket: Ticket, expected, **changes) -> None:
     changes.setdefault("updated_at", timezone.now())
     statuses = expected if isinstance(expected, (list, tuple, set, frozenset)) else [expected]
     if not Ticket.objects.filter(pk=ticket.pk, status__in=list(statuses)).update(**changes):
-        raise QueueConflict("该号码的状态已被他人更改，请刷新后重试。")
+        raise QueueConflict(gettext("该号码的状态已被他人更改，请刷新后重试。"))
     for name, value in changes.items():
         if not hasattr(value, "resolve_expression"):
             setattr(ticket, name, value)
@@ -151,7 +152,7 @@ def _validate_person(phone: str, resident_id: str, green_reason: str) -> dict:
             errors["id_number"] = [error.messages[0]]
     if green_reason:
         if green_reason not in GreenReason.values:
-            errors["green_reason"] = ["请选择有效的绿色通道类别。"]
+            errors["green_reason"] = [gettext("请选择有效的绿色通道类别。")]
         clean["green_reason"] = green_reason
     if errors:
         raise ValidationError(errors)
@@ -162,12 +163,14 @@ def _open_service(site, service_code: str) -> QueueService:
     """The active queue `service_code` of an open site, or a kiosk message. Opening hours
     are free text on the site (Site.hours) and not read: only an inactive site is closed."""
     if site is None or not site.is_active:
-        raise ValidationError({"site": "该站点暂停服务，暂不能取号。"})
+        raise ValidationError({"site": gettext("该站点暂停服务，暂不能取号。")})
     service = selectors.queue_service_by_code(site, service_code)
     if service is None:
-        raise ValidationError({"service": "本站点没有这项业务，请重新选择。"})
+        raise ValidationError({"service": gettext("本站点没有这项业务，请重新选择。")})
     if not service.is_active or not service.service_item.is_active:
-        raise ValidationError({"service": f"「{service.name}」暂停取号，请咨询大厅工作人员。"})
+        raise ValidationError(
+            {"service": gettext("「{name}」暂停取号，请咨询大厅工作人员。").format(name=service.name)}
+        )
     return service
 
 
@@ -176,7 +179,7 @@ def _validate_preferred_staff(site, preferred_staff):
         return None
     on_duty = WindowSession.objects.filter(window__site=site, closed_at__isnull=True, user=preferred_staff)
     if not on_duty.exists():
-        raise ValidationError({"preferred_staff": "该工作人员当前不在岗，请选择其他工作人员或直接取号。"})
+        raise ValidationError({"preferred_staff": gettext("该工作人员当前不在岗，请选择其他工作人员或直接取号。")})
     return preferred_staff
 
 
@@ -195,7 +198,7 @@ def next_number(site, day: datetime.date, prefix: str) -> int:
             return 1
         except IntegrityError:
             continue
-    raise QueueConflict("取号繁忙，请稍后重试。")
+    raise QueueConflict(gettext("取号繁忙，请稍后重试。"))
 
 
 def _issue(
@@ -266,11 +269,13 @@ def appointment_check_in(*, site, code: str, now=None):
     with transaction.atomic():
         booking = Appointment.objects.select_related("service__service_item").filter(code=code).first()
         if booking is None or booking.site_id != getattr(site, "pk", None):
-            raise ValidationError({"code": "预约码不正确，请核对后重新输入。"})
+            raise ValidationError({"code": gettext("预约码不正确，请核对后重新输入。")})
         if booking.day != day:
-            raise ValidationError({"code": f"该预约的日期是{booking.day:%Y年%m月%d日}，请在预约当天签到。"})
+            raise ValidationError(
+                {"code": gettext("该预约的日期是{day:%Y年%m月%d日}，请在预约当天签到。").format(day=booking.day)}
+            )
         if booking.ticket_id is not None:
-            raise ValidationError({"code": "该预约已签到取号。"})
+            raise ValidationError({"code": gettext("该预约已签到取号。")})
         service = _open_service(site, booking.service.service_item.code)
         ticket = _issue(
             site=site,
@@ -283,7 +288,7 @@ def appointment_check_in(*, site, code: str, now=None):
         )
         # Conditional: a second check-in racing this one finds the ticket set and fails.
         if not Appointment.objects.filter(pk=booking.pk, ticket__isnull=True).update(ticket=ticket, updated_at=now):
-            raise ValidationError({"code": "该预约已签到取号。"})
+            raise ValidationError({"code": gettext("该预约已签到取号。")})
     return _with_estimate(ticket, now)
 
 
@@ -301,13 +306,15 @@ def window_open(*, actor, window, now=None):
         if existing is not None:
             if existing.user_id == actor.pk:
                 return existing
-            raise QueueConflict(f"{existing.user}正在{window.number}号窗口上岗，请其先离岗。")
+            raise QueueConflict(
+                gettext("{user}正在{window}号窗口上岗，请其先离岗。").format(user=existing.user, window=window.number)
+            )
         WindowSession.objects.filter(user=actor, closed_at__isnull=True).update(closed_at=now, updated_at=now)
         try:
             with transaction.atomic():
                 session = WindowSession.objects.create(window=window, user=actor, opened_at=now)
         except IntegrityError:
-            raise QueueConflict(f"已有工作人员在{window.number}号窗口上岗。") from None
+            raise QueueConflict(gettext("已有工作人员在{window}号窗口上岗。").format(window=window.number)) from None
         audit.record(
             actor=actor, verb="queue.window_opened", target=window, org=window.site.org, payload={"session": session.pk}
         )
@@ -324,7 +331,7 @@ def window_close(*, actor, window, now=None):
         window = _locked_window(window)
         session = WindowSession.objects.filter(window=window, closed_at__isnull=True).first()
         if session is None:
-            raise QueueConflict(f"{window.number}号窗口当前无人上岗。")
+            raise QueueConflict(gettext("{window}号窗口当前无人上岗。").format(window=window.number))
         WindowSession.objects.filter(pk=session.pk, closed_at__isnull=True).update(closed_at=now, updated_at=now)
         session.closed_at = now
         audit.record(
@@ -389,7 +396,7 @@ def call_next(*, actor, window, now=None):
     with transaction.atomic():
         window = _locked_window(window)
         if selectors.current_ticket(window, now=now) is not None:
-            raise QueueConflict("请先办结或过号当前号码")
+            raise QueueConflict(gettext("请先办结或过号当前号码"))
         for _ in range(CALL_ATTEMPTS):
             candidate = _candidates(window, actor, day).values_list("pk", flat=True).first()
             if candidate is None:
@@ -405,7 +412,7 @@ def call_next(*, actor, window, now=None):
             if won:
                 break
         else:
-            raise QueueConflict("叫号繁忙，请重试。")
+            raise QueueConflict(gettext("叫号繁忙，请重试。"))
         ticket = Ticket.objects.select_related("service__service_item", "site__org", "window").get(pk=candidate)
         publish(window.site, QueueEvent.Kind.CALL, _call_payload(ticket, window), now=now)
         _audit(actor, "queue.called", ticket, window=window.number)
@@ -419,7 +426,7 @@ def recall(*, actor, window, now=None):
     now = _now(now)
     with transaction.atomic():
         window = _locked_window(window)
-        ticket = _current(window, now, statuses=[Ticket.Status.CALLED], message="当前没有已叫号待到场的号码。")
+        ticket = _current(window, now, statuses=[Ticket.Status.CALLED], message=gettext("当前没有已叫号待到场的号码。"))
         _moved(ticket, Ticket.Status.CALLED, call_count=F("call_count") + 1, called_at=now, updated_at=now)
         publish(window.site, QueueEvent.Kind.RECALL, _call_payload(ticket, window), now=now)
         _audit(actor, "queue.recalled", ticket, window=window.number, call_count=ticket.call_count)
@@ -436,7 +443,7 @@ def skip(*, actor, window, now=None):
     now = _now(now)
     with transaction.atomic():
         window = _locked_window(window)
-        ticket = _current(window, now, statuses=[Ticket.Status.CALLED], message="当前没有已叫号待到场的号码。")
+        ticket = _current(window, now, statuses=[Ticket.Status.CALLED], message=gettext("当前没有已叫号待到场的号码。"))
         _moved(ticket, Ticket.Status.CALLED, status=Ticket.Status.NO_SHOW, updated_at=now)
         _audit(actor, "queue.skipped", ticket, window=window.number)
         _board_changed(window, "skipped", now)
@@ -448,20 +455,20 @@ def requeue_late(*, actor, ticket, now=None):
     once only (a second time: QueueConflict)."""
     now = _now(now)
     if not selectors.operable_windows(actor).filter(site_id=ticket.site_id).exists():
-        raise PermissionDenied("您不能操作该站点的窗口。")
+        raise PermissionDenied(gettext("您不能操作该站点的窗口。"))
     with transaction.atomic():
         ticket = Ticket.objects.select_related("site__org", "service").get(pk=ticket.pk)
         if ticket.status != Ticket.Status.NO_SHOW:
-            raise QueueConflict(f"{ticket.number} 号不是过号状态，不能重新排队。")
+            raise QueueConflict(gettext("{number} 号不是过号状态，不能重新排队。").format(number=ticket.number))
         if ticket.day != selectors.beijing_today(now):
-            raise QueueConflict("只能重新排队当天的过号，请重新取号。")
+            raise QueueConflict(gettext("只能重新排队当天的过号，请重新取号。"))
         if ticket.requeued:
-            raise QueueConflict("该号码已重新排队过一次，请重新取号。")
+            raise QueueConflict(gettext("该号码已重新排队过一次，请重新取号。"))
         window_number = ticket.window.number if ticket.window_id else None
         if not Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.NO_SHOW, requeued=False).update(
             status=Ticket.Status.WAITING, queued_at=now, requeued=True, window=None, staff=None, updated_at=now
         ):
-            raise QueueConflict("该号码已重新排队过一次，请重新取号。")
+            raise QueueConflict(gettext("该号码已重新排队过一次，请重新取号。"))
         ticket.refresh_from_db()
         _audit(actor, "queue.requeued", ticket, window=window_number)
         publish(ticket.site, QueueEvent.Kind.BOARD, {"reason": "requeued"}, now=now)
@@ -484,9 +491,9 @@ def transfer(*, actor, window, service_code: str, now=None):
             .first()
         )
         if target is None:
-            raise ValidationError({"service": "请选择本站点有效的业务。"})
+            raise ValidationError({"service": gettext("请选择本站点有效的业务。")})
         if target.pk == ticket.service_id:
-            raise ValidationError({"service": "该号码已在这个业务的队列中。"})
+            raise ValidationError({"service": gettext("该号码已在这个业务的队列中。")})
         source = ticket.service
         _moved(
             ticket,
@@ -516,7 +523,7 @@ def start(*, actor, window, now=None):
     now = _now(now)
     with transaction.atomic():
         window = _locked_window(window)
-        ticket = _current(window, now, statuses=[Ticket.Status.CALLED], message="当前没有已叫号待到场的号码。")
+        ticket = _current(window, now, statuses=[Ticket.Status.CALLED], message=gettext("当前没有已叫号待到场的号码。"))
         _moved(ticket, Ticket.Status.CALLED, status=Ticket.Status.SERVING, started_at=now, staff=actor, updated_at=now)
         _audit(actor, "queue.started", ticket, window=window.number)
         _board_changed(window, "started", now)
@@ -546,11 +553,11 @@ def resume(*, actor, window, ticket, now=None):
         window = _locked_window(window)
         ticket = Ticket.objects.select_related("service__service_item", "site__org").get(pk=ticket.pk)
         if ticket.site_id != window.site_id:
-            raise PermissionDenied("该号码不属于本站点。")
+            raise PermissionDenied(gettext("该号码不属于本站点。"))
         if ticket.status != Ticket.Status.PARKED:
-            raise QueueConflict(f"{ticket.number} 号不是暂挂状态。")
+            raise QueueConflict(gettext("{number} 号不是暂挂状态。").format(number=ticket.number))
         if selectors.current_ticket(window, now=now) is not None:
-            raise QueueConflict("请先办结或过号当前号码")
+            raise QueueConflict(gettext("请先办结或过号当前号码"))
         status = Ticket.Status.SERVING if ticket.started_at else Ticket.Status.CALLED
         _moved(ticket, Ticket.Status.PARKED, status=status, window=window, staff=actor, updated_at=now)
         _audit(actor, "queue.resumed", ticket, window=window.number)
@@ -570,7 +577,7 @@ def _resolve_on_site(*, actor, order, reply: str):
     if order.status == Status.RECEIVED:
         order = workorders.workorder_transition(actor=actor, order=order, action="claim")
     if order.status != Status.ASSIGNED or order.assignee_id != actor.pk:
-        raise ValidationError({"resolve": "该工单已由他人办理，不能当场办结；请在工单页面继续办理。"})
+        raise ValidationError({"resolve": gettext("该工单已由他人办理，不能当场办结；请在工单页面继续办理。")})
     order = workorders.workorder_transition(actor=actor, order=order, action="start")
     return workorders.workorder_transition(
         actor=actor, order=order, action="resolve", outcome_code=ON_SITE_OUTCOME, reply=reply
@@ -585,13 +592,13 @@ def _work_order_for(*, actor, ticket, description, applicant_name, applicant_pho
 
     if work_order is not None:
         if not is_visible(actor, work_order):
-            raise PermissionDenied("该工单不在您的办理范围内。")
+            raise PermissionDenied(gettext("该工单不在您的办理范围内。"))
         return work_order
     if not (description or "").strip():
         return None
     phone = (applicant_phone or "").strip() or ticket.phone
     if not phone:
-        raise ValidationError({"applicant_phone": "取号时未登记手机号码，请填写申请人的联系电话。"})
+        raise ValidationError({"applicant_phone": gettext("取号时未登记手机号码，请填写申请人的联系电话。")})
     return workorders.workorder_create(
         actor=actor,
         channel="window",
@@ -644,7 +651,7 @@ def finish(
         )
         if resolve:
             if order is None:
-                raise ValidationError({"description": "当场办结须填写诉求内容（登记工单）。"})
+                raise ValidationError({"description": gettext("当场办结须填写诉求内容（登记工单）。")})
             order = _resolve_on_site(actor=actor, order=order, reply=reply)
         _moved(
             ticket,
@@ -673,14 +680,14 @@ def finish(
 def _level(value, field: str, *, required: bool, errors: dict):
     if value in (None, ""):
         if required:
-            errors[field] = ["请选择评价等级。"]
+            errors[field] = [gettext("请选择评价等级。")]
         return None
     try:
         level = int(value)
     except (TypeError, ValueError):
         level = 0
     if level not in LEVELS:
-        errors[field] = ["评价等级应为1到5（非常不满意到非常满意）。"]
+        errors[field] = [gettext("评价等级应为1到5（非常不满意到非常满意）。")]
         return None
     return level
 
@@ -695,7 +702,7 @@ def _clean_evaluation(overall, attitude, efficiency, competence, comment) -> dic
         "comment": (comment or "").strip(),
     }
     if len(clean["comment"]) > COMMENT_MAX:
-        errors["comment"] = [f"意见建议不能超过{COMMENT_MAX}字。"]
+        errors["comment"] = [gettext("意见建议不能超过{comment_max}字。").format(comment_max=COMMENT_MAX)]
     if errors:
         raise ValidationError(errors)
     return clean
@@ -750,7 +757,7 @@ def evaluation_submit(
     listed by selectors.bad_evaluations / hall_stats for the director."""
     now = _now(now)
     if device is None or device.kind != Device.Kind.EVALUATOR or not device.is_active or device.window_id is None:
-        raise PermissionDenied("该设备不是启用的评价器。")
+        raise PermissionDenied(gettext("该设备不是启用的评价器。"))
     clean = _clean_evaluation(overall, attitude, efficiency, competence, comment)
     with transaction.atomic():
         ticket = (
@@ -759,26 +766,26 @@ def evaluation_submit(
             .first()
         )
         if ticket is None:
-            raise ValidationError({"ticket": "找不到该排队号。"})
+            raise ValidationError({"ticket": gettext("找不到该排队号。")})
         if ticket.window_id != device.window_id:
-            raise PermissionDenied("该号码不是在本窗口办理的，不能在此评价。")
+            raise PermissionDenied(gettext("该号码不是在本窗口办理的，不能在此评价。"))
         cutoff = now - datetime.timedelta(minutes=EVALUATION_MINUTES)
         if ticket.status != Ticket.Status.DONE or ticket.finished_at is None or ticket.finished_at < cutoff:
-            raise QueueConflict("该号码不在可评价的时间内（办结后30分钟内）。")
+            raise QueueConflict(gettext("该号码不在可评价的时间内（办结后30分钟内）。"))
         try:
             with transaction.atomic():
                 evaluation = Evaluation.objects.create(
                     ticket=ticket, window_id=device.window_id, staff=ticket.staff, work_order=ticket.work_order, **clean
                 )
         except IntegrityError:
-            raise QueueConflict("该号码已评价过，谢谢您的评价。") from None
+            raise QueueConflict(gettext("该号码已评价过，谢谢您的评价。")) from None
         evaluation.recorded_on_work_order = _rate_work_order(ticket, evaluation)
         audit.record(
             verb="queue.evaluated",
             target=ticket,
             org=ticket.site.org,
             payload={"number": ticket.number, "overall": evaluation.overall, "device": device.pk},
-            actor_label="群众（评价器）",
+            actor_label="群众（评价器）",  # i18n: data — stored in the audit chain
         )
         publish(ticket.site, QueueEvent.Kind.BOARD, {"reason": "evaluated", "window_id": ticket.window_id}, now=now)
     return evaluation
@@ -797,16 +804,16 @@ def device_create(*, actor, site, kind: str, name: str, window=None):
     _require_manage(actor, site)
     errors: dict[str, list[str]] = {}
     if kind not in Device.Kind.values:
-        errors["kind"] = ["请选择设备类型。"]
+        errors["kind"] = [gettext("请选择设备类型。")]
     name = (name or "").strip()
     if not name:
-        errors["name"] = ["请填写设备名称。"]
+        errors["name"] = [gettext("请填写设备名称。")]
     elif len(name) > 50:
-        errors["name"] = ["设备名称不能超过50个字。"]
+        errors["name"] = [gettext("设备名称不能超过50个字。")]
     if window is not None and window.site_id != site.pk:
-        errors["window"] = ["绑定的窗口应属于本站点。"]
+        errors["window"] = [gettext("绑定的窗口应属于本站点。")]
     elif window is None and kind in (Device.Kind.EVALUATOR, Device.Kind.LED):
-        errors["window"] = ["评价器和窗口LED屏须绑定窗口。"]
+        errors["window"] = [gettext("评价器和窗口LED屏须绑定窗口。")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -829,15 +836,15 @@ def queue_service_upsert(*, actor, site, service_item, prefix: str, name: str, s
     prefix = (prefix or "").strip().upper()
     name = (name or "").strip()
     if service_item is None or not site.services.filter(pk=service_item.pk).exists():
-        errors["service_item"] = ["请选择本站点提供的服务事项。"]
+        errors["service_item"] = [gettext("请选择本站点提供的服务事项。")]
     if not PREFIX_PATTERN.match(prefix):
-        errors["prefix"] = ["号码字母应为一个大写英文字母，例如 A。"]
+        errors["prefix"] = [gettext("号码字母应为一个大写英文字母，例如 A。")]
     elif QueueService.objects.filter(site=site, prefix=prefix).exclude(service_item=service_item).exists():
-        errors["prefix"] = [f"字母 {prefix} 已被本站点其他业务使用。"]
+        errors["prefix"] = [gettext("字母 {prefix} 已被本站点其他业务使用。").format(prefix=prefix)]
     if not name:
-        errors["name"] = ["请填写取号机显示名称。"]
+        errors["name"] = [gettext("请填写取号机显示名称。")]
     elif len(name) > 30:
-        errors["name"] = ["取号机显示名称不能超过30个字。"]
+        errors["name"] = [gettext("取号机显示名称不能超过30个字。")]
     if errors:
         raise ValidationError(errors)
     try:
@@ -856,7 +863,9 @@ def queue_service_upsert(*, actor, site, service_item, prefix: str, name: str, s
             )
             publish(site, QueueEvent.Kind.BOARD, {"reason": "services"})
     except IntegrityError:
-        raise ValidationError({"prefix": [f"字母 {prefix} 已被本站点其他业务使用。"]}) from None
+        raise ValidationError(
+            {"prefix": [gettext("字母 {prefix} 已被本站点其他业务使用。").format(prefix=prefix)]}
+        ) from None
     return service
 
 
@@ -866,11 +875,11 @@ def device_update(*, actor, device, name: str, window=None, is_active: bool = Tr
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name or len(name) > 50:
-        errors["name"] = ["请填写设备名称（不超过50个字）。"]
+        errors["name"] = [gettext("请填写设备名称（不超过50个字）。")]
     if window is not None and window.site_id != device.site_id:
-        errors["window"] = ["绑定的窗口应属于本站点。"]
+        errors["window"] = [gettext("绑定的窗口应属于本站点。")]
     elif window is None and device.kind in (Device.Kind.EVALUATOR, Device.Kind.LED):
-        errors["window"] = ["评价器和窗口LED屏须绑定窗口。"]
+        errors["window"] = [gettext("评价器和窗口LED屏须绑定窗口。")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -898,21 +907,21 @@ def appointment_create(*, actor, service, day, name: str, phone: str, slot: str 
 
     site = service.site
     if not (selectors.can_manage(actor, site) or selectors.operable_windows(actor).filter(site=site).exists()):
-        raise PermissionDenied("您不能为该站点登记预约。")
+        raise PermissionDenied(gettext("您不能为该站点登记预约。"))
     errors: dict[str, list[str]] = {}
     if not service.is_active:
-        errors["service"] = ["该业务暂停取号。"]
+        errors["service"] = [gettext("该业务暂停取号。")]
     if day is None or day < selectors.beijing_today(now):
-        errors["day"] = ["预约日期不能早于今天。"]
+        errors["day"] = [gettext("预约日期不能早于今天。")]
     name = (name or "").strip()
     if not name or len(name) > 50:
-        errors["name"] = ["请填写预约人姓名（不超过50个字）。"]
+        errors["name"] = [gettext("请填写预约人姓名（不超过50个字）。")]
     if len((slot or "").strip()) > 20:
-        errors["slot"] = ["时段不能超过20个字。"]
+        errors["slot"] = [gettext("时段不能超过20个字。")]
     try:
         phone = pii.validate_phone(phone)
     except ValidationError as error:
-        errors["phone"] = [error.messages[0] if (phone or "").strip() else "请填写手机号码。"]
+        errors["phone"] = [error.messages[0] if (phone or "").strip() else gettext("请填写手机号码。")]
     if errors:
         raise ValidationError(errors)
     for _ in range(8):
@@ -932,4 +941,4 @@ def appointment_create(*, actor, service, day, name: str, phone: str, slot: str 
             return booking
         except IntegrityError:
             continue
-    raise QueueConflict("生成预约码失败，请重试。")
+    raise QueueConflict(gettext("生成预约码失败，请重试。"))

@@ -20,6 +20,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
@@ -94,7 +95,7 @@ def _device_urls(device) -> dict:
 def _device_or_404(key: str, *kinds: str) -> Device:
     device = Device.objects.select_related("site", "window").filter(key=key, is_active=True).first()
     if device is None or (kinds and device.kind not in kinds):
-        raise Http404("设备未登记或已停用。")
+        raise Http404(_("设备未登记或已停用。"))
     return device
 
 
@@ -170,7 +171,7 @@ def _evaluator_context(request, device, *, form=None, screen="idle", error="") -
         "screen": screen,
         "error": error,
         "levels": EvaluationForm.base_fields["overall"].choices,
-        "parts": [("attitude", "服务态度"), ("efficiency", "办事效率"), ("competence", "业务水平")],
+        "parts": [("attitude", _("服务态度")), ("efficiency", _("办事效率")), ("competence", _("业务水平"))],
     }
 
 
@@ -274,7 +275,7 @@ def kiosk_take(request, key: str):
     if data["staff"]:
         chosen = next((s for s in _staff_on_duty(device.site) if s["id"] == data["staff"]), None)
         if chosen is None:
-            form.add_error(None, "该工作人员当前不在岗，请直接选择要办理的业务。")
+            form.add_error(None, _("该工作人员当前不在岗，请直接选择要办理的业务。"))
             return _kiosk_form_response(request, device, form=form)
     code = data["service"]
     if chosen is not None:
@@ -285,10 +286,10 @@ def kiosk_take(request, key: str):
             # Several queues at that person's window: the citizen picks one.
             return _kiosk_form_response(request, device, status=200, form=form, chosen=chosen)
         elif code not in codes:
-            form.add_error(None, f"{chosen['name']}不办理该项业务，请重新选择。")
+            form.add_error(None, _("{name}不办理该项业务，请重新选择。").format(name=chosen["name"]))
             return _kiosk_form_response(request, device, form=form, chosen=chosen)
     if not code:
-        form.add_error(None, "请选择要办理的业务。")
+        form.add_error(None, _("请选择要办理的业务。"))
         return _kiosk_form_response(request, device, form=form)
     staff_user = get_user_model().objects.filter(pk=chosen["id"]).first() if chosen is not None else None
     ticket = _issue(device, form, code=code, staff_user=staff_user)
@@ -336,7 +337,7 @@ def kiosk_ticket(request, key: str, follow_code: str):
         .first()
     )
     if ticket is None:
-        raise Http404("没有找到该号码。")
+        raise Http404(_("没有找到该号码。"))
     follow_url = request.build_absolute_uri(reverse("queuing:follow", args=[ticket.follow_code]))
     context = {
         "device": device,
@@ -387,7 +388,7 @@ def evaluator_submit(request, key: str):
         except services.QueueConflict as exc:
             error = exc.message
         except PermissionDenied as exc:  # a ticket of another window: a message, not a 403 page
-            error = str(exc) or "该号码不能在此评价。"
+            error = str(exc) or _("该号码不能在此评价。")
         else:
             return redirect(reverse("queuing:device", args=[key]) + "?thanks=1")
     else:
@@ -404,7 +405,7 @@ def evaluator_submit(request, key: str):
 def follow(request, follow_code: str):
     ticket = selectors.ticket_by_follow_code(follow_code)
     if ticket is None:
-        raise Http404("没有找到该号码。")
+        raise Http404(_("没有找到该号码。"))
     context = {"ticket": ticket, "facts": _ticket_facts(ticket), "refresh_seconds": FOLLOW_REFRESH_SECONDS}
     return render(request, "queuing/follow.html", context)
 
@@ -415,7 +416,7 @@ def follow(request, follow_code: str):
 def _window_or_404(user, pk: int):
     window = selectors.operable_windows(user).filter(pk=pk).select_related("site").first()
     if window is None or not selectors.can_operate(user, window):
-        raise Http404("没有找到该窗口，或您无权操作。")
+        raise Http404(_("没有找到该窗口，或您无权操作。"))
     return window
 
 
@@ -457,7 +458,9 @@ def _service_call(request, call, success: str) -> bool:
 def window_open(request, pk: int):
     window = _window_or_404(request.user, pk)
     opened = _service_call(
-        request, lambda: services.window_open(actor=request.user, window=window), f"已在{window.number}号窗口上岗。"
+        request,
+        lambda: services.window_open(actor=request.user, window=window),
+        _("已在{window}号窗口上岗。").format(window=window.number),
     )
     return redirect("queuing:console", pk=window.pk) if opened else redirect("queuing:windows")
 
@@ -468,7 +471,9 @@ def window_open(request, pk: int):
 def window_close(request, pk: int):
     window = _window_or_404(request.user, pk)
     _service_call(
-        request, lambda: services.window_close(actor=request.user, window=window), f"已在{window.number}号窗口离岗。"
+        request,
+        lambda: services.window_close(actor=request.user, window=window),
+        _("已在{window}号窗口离岗。").format(window=window.number),
     )
     return redirect("queuing:windows")
 
@@ -521,7 +526,7 @@ def console(request, pk: int):
 def _site_ticket(window, pk) -> Ticket:
     ticket = Ticket.objects.filter(pk=pk or 0, site=window.site).first() if str(pk or "").isdigit() else None
     if ticket is None:
-        raise ValidationError("没有找到该号码。")
+        raise ValidationError(_("没有找到该号码。"))
     return ticket
 
 
@@ -530,33 +535,33 @@ def _run_action(request, window, action: str) -> str:
     actor = request.user
     if action == "call_next":
         ticket = services.call_next(actor=actor, window=window)
-        return f"已叫号：{ticket.number}" if ticket is not None else "当前没有等候的群众。"
+        return _("已叫号：{number}").format(number=ticket.number) if ticket is not None else _("当前没有等候的群众。")
     if action == "recall":
         services.recall(actor=actor, window=window)
-        return "已重呼。"
+        return _("已重呼。")
     if action == "skip":
         ticket = services.skip(actor=actor, window=window)
-        return f"{ticket.number} 已过号。"
+        return _("{number} 已过号。").format(number=ticket.number)
     if action == "start":
         services.start(actor=actor, window=window)
-        return "已开始办理。"
+        return _("已开始办理。")
     if action == "park":
         services.park(actor=actor, window=window)
-        return "已暂挂，可以叫下一位。"
+        return _("已暂挂，可以叫下一位。")
     if action == "resume":
         services.resume(actor=actor, window=window, ticket=_site_ticket(window, request.POST.get("ticket")))
-        return "已恢复办理。"
+        return _("已恢复办理。")
     if action == "requeue":
         ticket = _site_ticket(window, request.POST.get("ticket"))
         services.requeue_late(actor=actor, ticket=ticket)
-        return f"{ticket.number} 已重新排队。"
+        return _("{number} 已重新排队。").format(number=ticket.number)
     if action == "transfer":
         code = request.POST.get("service_code") or ""
         if not code:
-            raise ValidationError("请选择要转到的业务。")
+            raise ValidationError(_("请选择要转到的业务。"))
         services.transfer(actor=actor, window=window, service_code=code)
-        return "已转到其他业务，原取号时间保留。"
-    raise ValidationError("不支持的操作。")
+        return _("已转到其他业务，原取号时间保留。")
+    raise ValidationError(_("不支持的操作。"))
 
 
 @require_POST
@@ -591,7 +596,7 @@ def _existing_order(user, raw: str):
     else:
         order = workorder_selectors.visible_workorders(user).filter(tracking_code=raw.upper()).first()
     if order is None:
-        raise ValidationError({"existing_order": "没有找到该工单，或您无权查看。"})
+        raise ValidationError({"existing_order": _("没有找到该工单，或您无权查看。")})
     return order
 
 
@@ -621,17 +626,21 @@ def console_finish(request, pk: int):
         except services.QueueConflict as error:
             form.add_error(None, error.message)
         except PermissionDenied as error:
-            form.add_error("existing_order", str(error) or "该工单不在您的办理范围内。")
+            form.add_error("existing_order", str(error) or _("该工单不在您的办理范围内。"))
         else:
             code = ticket.work_order.tracking_code if ticket.work_order_id else ""
-            text = f"{ticket.number} 已办结" + (f"，工单查询码 {code}。" if code else "。")
+            text = (
+                _("{number} 已办结，工单查询码 {code}。").format(number=ticket.number, code=code)
+                if code
+                else _("{number} 已办结。").format(number=ticket.number)
+            )
             if not request.htmx:
                 messages.success(request, text)
                 return redirect("queuing:console", pk=window.pk)
             return _console_response(request, window, flash={"level": "success", "text": text})
     if not request.htmx:
         return _console_response(request, window, status=400, finish_form=form)
-    flash = {"level": "error", "text": "办结未成功，请修改下方表单中的问题。"}
+    flash = {"level": "error", "text": _("办结未成功，请修改下方表单中的问题。")}
     response = _console_response(request, window, finish_form=form, flash=flash)
     response["X-Queue-Status"] = "400"
     return response
@@ -643,7 +652,7 @@ def console_finish(request, pk: int):
 def _managed_site_or_404(user, pk: int):
     site = selectors.managed_sites(user).filter(pk=pk).first()
     if site is None:
-        raise Http404("没有找到该站点，或您无权管理。")
+        raise Http404(_("没有找到该站点，或您无权管理。"))
     return site
 
 
@@ -686,7 +695,12 @@ def site_devices(request, pk: int):
         except ValidationError as error:
             apply_service_errors(form, error, None)
         else:
-            messages.success(request, f"已登记设备“{device.name}”。设备页面地址：{_device_page_url(request, device)}")
+            messages.success(
+                request,
+                _("已登记设备“{name}”。设备页面地址：{url}").format(
+                    name=device.name, url=_device_page_url(request, device)
+                ),
+            )
             return redirect("queuing:site-devices", pk=site.pk)
     devices = selectors.device_health(site)
     rows = [row | {"url": _device_page_url(request, row["device"])} for row in devices]
@@ -703,11 +717,11 @@ def staff_photo(request, pk: int):
     (attachments live there too): this view serves only profile photos, as images."""
     photo = selectors.staff_photo(pk)
     if photo is None:
-        raise Http404("没有照片。")
+        raise Http404(_("没有照片。"))
     try:
         handle = photo.open("rb")
     except (FileNotFoundError, OSError):
-        raise Http404("没有照片。") from None
+        raise Http404(_("没有照片。")) from None
     content_type = "image/png" if photo.name.lower().endswith(".png") else "image/jpeg"
     response = FileResponse(handle, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"

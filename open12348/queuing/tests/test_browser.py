@@ -65,7 +65,7 @@ def test_kiosk_ticket_window_call_display_announcement_finish_and_rating(
     kiosk = new_page(context)
     kiosk.on("pageerror", lambda error: errors.append(str(error)))
     kiosk.goto(device_url(live_server, hall.kiosk))
-    kiosk.get_by_text("填写手机号码或身份证号码（选填）").click()
+    kiosk.get_by_text("填写手机号码、身份证号码或选择绿色通道（选填）").click()
     kiosk.click("#id_phone")
     for digit in "13912345678":
         kiosk.locator("#take-form .keypad-key", has_text=digit).first.click()
