@@ -166,6 +166,8 @@ class Ticket(TimeStampedModel):
             # call-next: the waiting line of a site today, in serving order.
             models.Index(fields=["site", "day", "status", "-priority", "queued_at"], name="ticket_line"),
             models.Index(fields=["window", "status"], name="ticket_window_status"),
+            # people ahead (every ticket taken, the phone page, reminders): one queue's line.
+            models.Index(fields=["service", "day", "status", "-priority", "queued_at"], name="ticket_queue_line"),
         ]
 
     def __str__(self):

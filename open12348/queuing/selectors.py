@@ -5,6 +5,7 @@ import datetime
 from collections import defaultdict
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -93,22 +94,26 @@ def on_duty_user_ids(site) -> QuerySet:
     return WindowSession.objects.filter(window__site=site, closed_at__isnull=True).values("user_id")
 
 
+# Waiting tickets of one queue served before a given one (LINE_ORDER: priority, then time,
+# then id). Written out because every ticket taken and every refresh of a phone's follow page
+# asks, and building this OR of three conditions through the ORM cost four times the query
+# (index `ticket_queue_line`).
+PEOPLE_AHEAD_SQL = (
+    "SELECT COUNT(*) FROM queuing_ticket WHERE service_id = %s AND day = %s AND status = 'waiting' "
+    "AND (priority > %s OR (priority = %s AND (queued_at < %s OR (queued_at = %s AND id < %s))))"
+)
+
+
 def people_ahead(ticket) -> int:
     """Waiting tickets of the same queue that will be called before this one."""
     if ticket.status != Ticket.Status.WAITING:
         return 0
-    before = (
-        Q(priority__gt=ticket.priority)
-        | Q(priority=ticket.priority, queued_at__lt=ticket.queued_at)
-        | Q(priority=ticket.priority, queued_at=ticket.queued_at, id__lt=ticket.pk)
-    )
-    return (
-        Ticket.objects.filter(
-            site_id=ticket.site_id, day=ticket.day, service_id=ticket.service_id, status=Ticket.Status.WAITING
-        )
-        .filter(before)
-        .count()
-    )
+    ops = connection.ops
+    queued_at = ops.adapt_datetimefield_value(ticket.queued_at)
+    params = [ticket.service_id, ops.adapt_datefield_value(ticket.day), ticket.priority, ticket.priority]
+    with connection.cursor() as cursor:
+        cursor.execute(PEOPLE_AHEAD_SQL, [*params, queued_at, queued_at, ticket.pk])
+        return cursor.fetchone()[0]
 
 
 def _service_minutes_by_service(site, *, now, service_ids=None) -> dict[int, float]:

@@ -134,6 +134,13 @@ def test_people_ahead_counts_the_same_queue_in_serving_order(hall):
     assert [selectors.people_ahead(t) for t in (first, green, last)] == [1, 0, 2]
 
 
+def test_people_ahead_of_tickets_taken_in_the_same_instant_follow_the_number(hall, clerk_a):
+    same = [take(hall, "consultation", 5) for _ in range(3)]
+    assert [selectors.people_ahead(t) for t in same] == [0, 1, 2]
+    services.call_next(actor=clerk_a, window=hall.windows[1], now=at(6))
+    assert [selectors.people_ahead(Ticket.objects.get(pk=t.pk)) for t in same] == [0, 0, 1]
+
+
 def test_window_console_shows_the_current_ticket_and_the_persons_earlier_orders(hall, clerk_a, town_a):
     from open12348.workorders import services as workorders
 
