@@ -274,6 +274,21 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Where the external data sets live (never copied into the repository).
 OPEN12348_DATA_DIR = Path(env_str("OPEN12348_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
 
+# --- Service-center hall (open12348/queuing) ---------------------------------------------------
+# An SMS "前面还有 N 人" goes to a waiting person when N people are ahead.
+QUEUE_REMIND_AHEAD = env_int("QUEUE_REMIND_AHEAD", 3)
+# Seconds between board fetches of a display that lost its push stream (never below 10 in
+# production: at province scale polling would be the largest load, PERFORMANCE.md B11).
+QUEUE_FALLBACK_POLL_SECONDS = env_int("QUEUE_FALLBACK_POLL_SECONDS", 10)
+# The legal risk strip of hall displays until the publishing module supplies risk alerts.
+QUEUE_BOARD_ALERTS = [
+    "警惕“高额返利”“保本高息”等非法集资陷阱，投资理财请选择正规金融机构。",
+    "签订劳动合同后请保留一份，工资尽量通过银行发放，保存好考勤和工资记录。",
+    "借款给他人请写清借条，注明金额、期限、利息和还款方式，并由借款人签名。",
+    "老年人请警惕“免费体检”“保健品讲座”等推销陷阱，不轻信、不转账。",
+    "遇到法律问题可拨打12348公共法律服务热线免费咨询。",
+]
+
 # --- Push server of hall displays (config/gunicorn_push.conf.py) ---------------------------
 # PUSH_PORT: where `make run` starts it (default PORT + 1). PUSH_URL: the push server's base URL
 # as the display pages connect to it; unset = //<page host>:PUSH_PORT (development), "" = the

@@ -224,7 +224,7 @@ def staff_photo(profile_id: int):
 def _alerts() -> list[str]:
     """Legal risk alerts for the strip: the content app will supply them; until then the
     `QUEUE_BOARD_ALERTS` setting (a list of strings), the latest 5."""
-    alerts = getattr(settings, "QUEUE_BOARD_ALERTS", None) or []
+    alerts = settings.QUEUE_BOARD_ALERTS or []
     return [str(alert) for alert in list(alerts)[:5]]
 
 

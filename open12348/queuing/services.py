@@ -372,7 +372,7 @@ def _remind_soon(ticket: Ticket, now) -> None:
     """SMS "前面还有 N 人" to waiting people of the called ticket's queue who are N or fewer
     places from the front and gave a phone; each ticket once (Ticket.reminded, set by a
     conditional UPDATE), sent after the commit."""
-    ahead = int(getattr(settings, "QUEUE_REMIND_AHEAD", 3))
+    ahead = settings.QUEUE_REMIND_AHEAD
     line = list(
         selectors.waiting_line(ticket.site, ticket.day)
         .filter(service=ticket.service)

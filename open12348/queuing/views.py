@@ -45,7 +45,6 @@ KIOSK_RETURN_SECONDS = 30
 FOLLOW_REFRESH_SECONDS = 20
 HEARTBEAT_SECONDS = 30
 EVALUATOR_POLL_SECONDS = 3
-DEFAULT_FALLBACK_POLL_SECONDS = 10
 
 
 # ---- URLs the pages' scripts use -------------------------------------------------------------
@@ -74,7 +73,7 @@ def stream_url(request, site) -> str:
 def fallback_poll_seconds() -> int:
     """How often a display without the push stream fetches the board: every 10 s (issue:
     never faster at scale); tests lower it through QUEUE_FALLBACK_POLL_SECONDS."""
-    return max(1, int(getattr(settings, "QUEUE_FALLBACK_POLL_SECONDS", DEFAULT_FALLBACK_POLL_SECONDS)))
+    return max(1, settings.QUEUE_FALLBACK_POLL_SECONDS)
 
 
 def _device_urls(device) -> dict:

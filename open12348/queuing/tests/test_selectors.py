@@ -92,7 +92,11 @@ def test_board_snapshot_shows_windows_calls_waiting_and_staff(hall, clerk_a, dir
     )
 
 
-def test_board_without_alerts_configured_has_none(hall):
+def test_board_alerts_are_the_configured_ones_and_none_when_emptied(hall, settings):
+    from django.conf import settings as configured
+
+    assert selectors.board_snapshot(hall.site, now=NOW)["alerts"] == configured.QUEUE_BOARD_ALERTS[:5]
+    settings.QUEUE_BOARD_ALERTS = []
     assert selectors.board_snapshot(hall.site, now=NOW)["alerts"] == []
 
 
