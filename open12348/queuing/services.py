@@ -725,14 +725,24 @@ def _clean_evaluation(overall, attitude, efficiency, competence, comment) -> dic
 def _rate_work_order(ticket: Ticket, evaluation: Evaluation) -> bool:
     """Put the rating on the ticket's work order as a return visit (method `evaluator`) when
     the order is resolved or in return visit, through workorders' own rule (a 不满意 opens
-    the follow-up). In a savepoint: an order that cannot take it (other status, the staff
-    member no longer able to handle it) keeps the rating on the Evaluation only."""
+    the follow-up). In a savepoint: an order that cannot take it (the staff member no longer
+    able to handle it) keeps the rating on the Evaluation only. An order still being handled
+    gets no return visit, but a bad rating opens its follow-up all the same."""
     from open12348.workorders import services as workorders
     from open12348.workorders.exceptions import TransitionNotAllowed
     from open12348.workorders.models import ReturnVisit, Status
 
     order = ticket.work_order
-    if order is None or ticket.staff is None or order.status not in (Status.RESOLVED, Status.RETURN_VISIT):
+    if order is None:
+        return False
+    if ticket.staff is None or order.status not in (Status.RESOLVED, Status.RETURN_VISIT):
+        # Still being handled: a bad rating of the window's service still needs its follow-up.
+        workorders.follow_up_for_rating(
+            order=order,
+            satisfaction=evaluation.overall,
+            source=gettext("窗口评价器"),
+            actor_label="群众（评价器）",  # i18n: data
+        )
         return False
     try:
         with transaction.atomic():

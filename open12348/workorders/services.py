@@ -804,22 +804,43 @@ def _rate(
         actor_label=actor_label,
     )
     if satisfaction in DISSATISFIED:
-        follow_up = FollowUp.objects.create(
-            work_order=order,
-            return_visit=visit,
-            reason=gettext("群众评价为「{label}」，须整改回复。").format(label=Satisfaction(satisfaction).label),
-            deadline=sla.deadline_for(now, FOLLOW_UP_WORKING_DAYS, workdays.is_workday),
-            owner_org=order.handling_org,
-        )
-        audit.record(
-            actor=actor,
-            verb="workorder.follow_up_created",
-            target=order,
-            org=order.handling_org,
-            payload={"follow_up": follow_up.pk, "deadline": follow_up.deadline.isoformat()},
-            actor_label=actor_label,
-        )
+        reason = gettext("群众评价为「{label}」，须整改回复。").format(label=Satisfaction(satisfaction).label)
+        _follow_up(actor=actor, order=order, reason=reason, return_visit=visit, actor_label=actor_label)
     return visit
+
+
+def _follow_up(*, actor, order: WorkOrder, reason: str, return_visit=None, actor_label: str = "") -> FollowUp:
+    """The mandatory follow-up of a bad rating, due in 5 working days, in the director's queue."""
+    follow_up = FollowUp.objects.create(
+        work_order=order,
+        return_visit=return_visit,
+        reason=reason,
+        deadline=sla.deadline_for(_now(), FOLLOW_UP_WORKING_DAYS, workdays.is_workday),
+        owner_org=order.handling_org,
+    )
+    audit.record(
+        actor=actor,
+        verb="workorder.follow_up_created",
+        target=order,
+        org=order.handling_org,
+        payload={"follow_up": follow_up.pk, "deadline": follow_up.deadline.isoformat()},
+        actor_label=actor_label,
+    )
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_for_rating(*, order: WorkOrder, satisfaction: int, source: str, actor_label: str) -> FollowUp | None:
+    """A 不满意/非常不满意 given where it cannot be a return visit — the window's evaluator
+    while the order is still being handled — still opens the mandatory follow-up. Returns it,
+    or None for a rating that needs none."""
+    satisfaction = _satisfaction(satisfaction)
+    if satisfaction not in DISSATISFIED:
+        return None
+    reason = gettext("{source}：群众评价为「{label}」，须整改回复。").format(
+        source=source, label=Satisfaction(satisfaction).label
+    )
+    return _follow_up(actor=None, order=order, reason=reason, actor_label=actor_label)
 
 
 # How staff record a rating (群众自评 is the citizen's own, on the tracking page).

@@ -606,6 +606,23 @@ def test_resolved_on_site_the_order_is_resolved_and_the_evaluator_rating_is_its_
     assert (order.status, order.satisfaction) == ("return_visit", 5)
 
 
+def test_a_bad_rating_of_an_order_still_being_handled_opens_its_follow_up(hall, clerk_a):
+    bad = finished(hall, clerk_a, description="申请法律援助", applicant_name="王")
+    evaluation = services.evaluation_submit(device=hall.evaluator, ticket_id=bad.pk, overall=1, now=at(6))
+    order = bad.work_order
+    order.refresh_from_db()
+    assert evaluation.recorded_on_work_order is False and order.status == "received" and order.satisfaction is None
+    [follow_up] = order.follow_ups.all()
+    assert "窗口评价器" in follow_up.reason and "非常不满意" in follow_up.reason
+    assert follow_up.owner_org == order.handling_org and follow_up.return_visit is None
+
+
+def test_a_good_rating_of_an_order_still_being_handled_needs_no_follow_up(hall, clerk_a):
+    good = finished(hall, clerk_a, description="申请法律援助", applicant_name="王")
+    services.evaluation_submit(device=hall.evaluator, ticket_id=good.pk, overall=4, now=at(6))
+    assert not good.work_order.follow_ups.exists()
+
+
 def test_resolving_on_site_needs_a_work_order_and_leaves_the_ticket_when_refused(hall, clerk_a):
     ticket = take(hall, "consultation", 0, phone=PHONE)
     services.call_next(actor=clerk_a, window=hall.windows[1], now=at(1))
