@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "open12348.accounts",
     "open12348.workorders",
     "open12348.queuing",
+    "open12348.content",
+    "open12348.directory",
     "open12348.portal",
     "open12348.api",
 ]

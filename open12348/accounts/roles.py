@@ -46,6 +46,20 @@ FRONT_LINE = CONSOLE | HANDLE | _perms("workorders.intake_workorder")
 PROFESSIONAL = CONSOLE | HANDLE
 WINDOW = _perms("queuing.operate_window")
 MANAGE_HALL = WINDOW | _perms("queuing.manage_hall", "queuing.view_ticket", "queuing.view_device")
+EDIT_CONTENT = _perms("content.edit_article", "content.view_article")
+PUBLISH_CONTENT = EDIT_CONTENT | _perms("content.review_article")
+MANAGE_DIRECTORY = _perms(
+    "directory.view_institution",
+    "directory.add_institution",
+    "directory.change_institution",
+    "directory.view_practitioner",
+    "directory.add_practitioner",
+    "directory.change_practitioner",
+    "directory.view_creditrecord",
+    "directory.add_creditrecord",
+    "directory.change_creditrecord",
+    "directory.delete_creditrecord",
+)
 MANAGE_ORDERS = _perms("workorders.assign_workorder", "workorders.export_ledger")
 # Platform configuration that holds no case data: routing, posts, the working-day calendar.
 CONFIGURE_ROUTING = _perms(
@@ -110,6 +124,8 @@ ROLES: tuple[Role, ...] = (
         | MANAGE_SITES
         | MANAGE_ORDERS
         | MANAGE_HALL
+        | PUBLISH_CONTENT
+        | MANAGE_DIRECTORY
         | CONFIGURE_ROUTING
         | _perms(
             "accounts.view_full_pii",
@@ -131,6 +147,7 @@ ROLES: tuple[Role, ...] = (
         CONSOLE | _perms("workorders.view_workorder", "workorders.export_ledger"),
     ),
     Role("archivist", _("档案管理员"), Kind.STAFF, CONSOLE | _perms("workorders.view_workorder")),
+    Role("content_editor", _("信息发布员"), Kind.STAFF, CONSOLE | EDIT_CONTENT),
     Role(
         "system_admin",
         _("系统管理员"),
