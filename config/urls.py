@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/", include("open12348.api.urls")),
     path("console/orders/", include("open12348.workorders.urls")),
     path("hall/", include("open12348.queuing.urls")),
+    path("", include("open12348.content.urls")),  # news/…, d/<district>/…, console/content/…
+    path("directory/", include("open12348.directory.urls")),
     path("requests/", include((workorder_urls.public_urlpatterns, "requests"))),
     path("", include("open12348.portal.urls")),
 ]
