@@ -382,6 +382,10 @@ SPECTACULAR_SETTINGS = {
         "SiteContactRoleEnum": "open12348.orgs.models.SiteContact.Role",
         "ServiceItemCategoryEnum": "open12348.catalog.models.ServiceItem.Category",
         "ServiceItemChannelEnum": "open12348.catalog.models.ServiceItem.Channel",
+        "ArticleKindEnum": "open12348.content.models.Article.Kind",
+        "InstitutionKindEnum": "open12348.directory.models.Institution.Kind",
+        "PractitionerKindEnum": "open12348.directory.models.Practitioner.Kind",
+        "CreditRecordKindEnum": "open12348.directory.models.CreditRecord.Kind",
     },
 }
 

@@ -4,6 +4,8 @@ from django.urls import include, path, re_path
 
 from open12348.api.views import DocsView, NotFoundView, SchemaView
 from open12348.catalog import api as catalog_api
+from open12348.content import api as content_api
+from open12348.directory import api as directory_api
 from open12348.orgs import api as orgs_api
 from open12348.queuing import api as queuing_api
 from open12348.workorders import api as workorders_api
@@ -11,6 +13,8 @@ from open12348.workorders import api as workorders_api
 app_name = "api"
 
 v1 = [*orgs_api.urlpatterns, *catalog_api.urlpatterns, *workorders_api.urlpatterns, *queuing_api.urlpatterns]
+v1 += content_api.urlpatterns
+v1 += directory_api.urlpatterns
 
 urlpatterns = [
     path("v1/", include(v1)),

@@ -57,9 +57,9 @@ class Practitioner(TimeStampedModel):
         LEGAL_AID = "legal_aid", _("法律援助人员")
 
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    name = personal(models.CharField(_("姓名"), max_length=50), "执业信息公开（法律服务人员姓名）")  # i18n: data
-    photo = personal(  # i18n: data
-        models.ImageField(_("照片"), upload_to="directory/photos/", blank=True), "执业信息公开（法律服务人员照片）"
+    name = personal(models.CharField(_("姓名"), max_length=50), _("执业信息公开（法律服务人员姓名）"))
+    photo = personal(
+        models.ImageField(_("照片"), upload_to="directory/photos/", blank=True), _("执业信息公开（法律服务人员照片）")
     )
     licence_no = models.CharField(_("执业证号"), max_length=40, blank=True, db_index=True)
     practising_since = models.DateField(_("首次执业日期"), null=True, blank=True)

@@ -293,5 +293,11 @@ def seed_demo(*, password: str) -> Summary:
     for spec in data["accounts"]:
         _staff_account(spec, password, orgs, summary)
     _citizen_account(data["citizen"], password, summary)
+    from open12348.content.demo import seed_content  # publishing: content.json
+
+    seed_content(password=password, summary=summary)
+    from open12348.directory.demo import load_directory_demo  # the directory: directory.json
+
+    load_directory_demo(DATA_FILE.with_name("directory.json"))
     summary.after = _counts()
     return summary

@@ -19,7 +19,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 
 # The apps whose Python modules are checked (open12348/<app>/**/*.py, without tests/ and migrations/).
-IN_SCOPE_APPS = ["accounts", "orgs", "catalog", "core", "audit", "portal", "api", "workorders", "queuing"]
+IN_SCOPE_APPS = [
+    "accounts",
+    "orgs",
+    "catalog",
+    "core",
+    "audit",
+    "portal",
+    "api",
+    "workorders",
+    "queuing",
+    "directory",
+    "content",
+]
 # Python paths (relative to the project root) that hold data rather than messages.
 EXCLUDED_PY_PREFIXES = ["open12348/core/demo/"]
 # Template directories (relative to templates/) not checked yet.

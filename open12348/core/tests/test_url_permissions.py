@@ -29,6 +29,14 @@ PUBLIC = {
     "api:catalog-item-list",
     "api:catalog-item-detail",
     "api:catalog-category-list",
+    # Publishing (issue 5): published items, their pages and files; the district sub-sites.
+    "content:list",
+    "content:detail",
+    "content:attachment",
+    "content:district",
+    "content:district-list",
+    "api:content-article-list",
+    "api:content-article-detail",
     # Hall API for kiosks, displays, phones and LED controllers (no personal data out).
     "api:queue-site-list",
     "api:queue-board",
@@ -45,6 +53,16 @@ PUBLIC = {
     "queuing:evaluator-submit",
     "queuing:follow",
     "queuing:staff-photo",
+    # The directory (public information by law) and its read-only API.
+    "directory:search",
+    "directory:institution",
+    "directory:practitioner",
+    "directory:credit",
+    "api:directory-institution-list",
+    "api:directory-institution-detail",
+    "api:directory-practitioner-list",
+    "api:directory-practitioner-detail",
+    "api:directory-credit",
 }
 # Signed-in but not staff: pages every account may open.
 ANY_ACCOUNT = {"accounts:otp", "accounts:otp-setup", "accounts:password-change", "accounts:profile"}

@@ -45,7 +45,8 @@ def check(page, url: str) -> list[str]:
 def test_public_pages_have_no_serious_violations(page, live_server, town_a):
     factories.service_item()
     found = []
-    for name in ("portal:home", "portal:sites", "requests:submit", "requests:track", "accounts:login"):
+    public = ("portal:home", "portal:sites", "requests:submit", "requests:track", "accounts:login")
+    for name in (*public, "content:list", "directory:search", "directory:credit"):
         found += check(page, live_server.url + reverse(name))
     assert found == []
 
