@@ -64,11 +64,10 @@ def test_kiosk_ticket_window_call_display_announcement_finish_and_rating(
     # The hall display and the evaluator are on before anyone comes in.
     display = new_page(context)
     display.on("pageerror", lambda error: errors.append(str(error)))
-    display.goto(device_url(live_server, hall.display))
-    clips = []
+    clips, streams = [], []  # listening before the page loads: its stream opens at once
     display.on("request", lambda request: "/static/queuing/voice/" in request.url and clips.append(request.url))
-    streams = []
     display.on("response", lambda response: response.url.startswith(push_server) and streams.append(response.status))
+    display.goto(device_url(live_server, hall.display))
     display.wait_for_selector("#voice-overlay:not([hidden])")
     display.get_by_role("button", name="点击启用语音播报").click()  # browsers want one tap for sound
     assert display.is_hidden("#voice-overlay")
