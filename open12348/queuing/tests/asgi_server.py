@@ -17,6 +17,7 @@ class ThreadedASGIServer:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.server = None
+        self.paths: list[str] = []  # what was asked for, in order
 
     def start(self) -> str:
         self.thread.start()
@@ -48,6 +49,7 @@ class ThreadedASGIServer:
         request_line, *lines = head.decode("latin-1").split("\r\n")
         method, target, _ = request_line.split(" ", 2)
         path, _, query = target.partition("?")
+        self.paths.append(path)
         headers = [
             (name.strip().lower().encode("latin-1"), value.strip().encode("latin-1"))
             for name, _, value in (line.partition(":") for line in lines if line)
