@@ -384,30 +384,22 @@ def article_record_view(*, article_id: int) -> bool:
 
 
 def _scan(data: bytes, checked, *, actor, article: Article) -> None:
-    """Nothing is stored before the scanner's verdict; a finding is audited (in its own
-    transaction: the upload itself is refused); the engine being down refuses the upload."""
+    """Nothing is stored before the scanner's verdict; a finding is audited."""
     from open12348.core import scanning
     from open12348.workorders import uploads
 
-    try:
-        verdict = scanning.scan(data)
-    except scanning.ScannerUnavailable:
-        raise uploads.UploadRejected(gettext("病毒扫描服务暂时不可用，请稍后再上传。")) from None
-    if verdict.clean:
-        return
-    with transaction.atomic():
+    def audit_finding(payload: dict) -> None:
         audit.record(
             actor=actor,
             verb="article.attachment_infected",
             target=article,
             org=article.area,
-            payload={
-                "threat": verdict.threat,
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "name": checked.original_name,
-            },
+            payload={**payload, "name": checked.original_name},
         )
-    raise uploads.UploadRejected(gettext("文件含有病毒或恶意代码，已拒绝上传。"))
+
+    message = scanning.refusal(data, record_finding=audit_finding)
+    if message:
+        raise uploads.UploadRejected(message)
 
 
 def _check_may_attach(actor, article: Article) -> None:

@@ -7,11 +7,15 @@ MALWARE_SCANNER picks the engine:
   and CI where clamd has no signatures (a system check warns when it runs in production).
 The scan is fail-closed: when the engine cannot answer, the upload is refused."""
 
+import hashlib
 import socket
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 # The standard anti-virus test file (eicar.org), which every engine reports.
@@ -36,6 +40,22 @@ def scan(data: bytes) -> Verdict:
     if engine == "eicar":
         return Verdict(clean=False, threat="Eicar-Test-Signature") if EICAR in data else Verdict(clean=True)
     raise ScannerUnavailable(_("未知的病毒扫描引擎：{engine}").format(engine=engine))
+
+
+def refusal(data: bytes, *, record_finding: Callable[[dict], None]) -> str:
+    """An upload's verdict as the services use it: "" when clean; otherwise the Chinese reason
+    to refuse it. A finding is first recorded (`record_finding(payload)`, e.g. an audit
+    event) in its own transaction, because the refused upload writes nothing else; an engine
+    that gives no verdict refuses the upload too (fail-closed)."""
+    try:
+        verdict = scan(data)
+    except ScannerUnavailable:
+        return gettext("病毒扫描服务暂时不可用，请稍后再上传。")
+    if verdict.clean:
+        return ""
+    with transaction.atomic():
+        record_finding({"threat": verdict.threat, "sha256": hashlib.sha256(data).hexdigest()})
+    return gettext("文件含有病毒或恶意代码，已拒绝上传。")
 
 
 def _clamd(data: bytes, path: str, *, timeout: float) -> Verdict:

@@ -1124,31 +1124,23 @@ def _may_attach(actor, order: WorkOrder) -> None:
 
 
 def _scan(data: bytes, checked, *, actor, order: WorkOrder) -> None:
-    """C32: nothing is stored before the scanner's verdict; a finding is audited (in its own
-    transaction: the upload itself is refused) and the engine being down refuses the upload."""
+    """C32: nothing is stored before the scanner's verdict; a finding is audited."""
     from open12348.core import scanning
     from open12348.workorders import uploads
 
-    try:
-        verdict = scanning.scan(data)
-    except scanning.ScannerUnavailable:
-        raise uploads.UploadRejected(gettext("病毒扫描服务暂时不可用，请稍后再上传。")) from None
-    if verdict.clean:
-        return
-    with transaction.atomic():
+    def audit_finding(payload: dict) -> None:
         audit.record(
             actor=actor,
             verb="workorder.attachment_infected",
             target=order,
             org=order.handling_org,
-            payload={
-                "threat": verdict.threat,
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "name": checked.original_name,
-            },
+            payload={**payload, "name": checked.original_name},
             actor_label="" if _is_staff(actor) else "群众",  # i18n: data — stored in the audit chain
         )
-    raise uploads.UploadRejected(gettext("文件含有病毒或恶意代码，已拒绝上传。"))
+
+    message = scanning.refusal(data, record_finding=audit_finding)
+    if message:
+        raise uploads.UploadRejected(message)
 
 
 def attachment_add(*, actor, order: WorkOrder, upload):
