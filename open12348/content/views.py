@@ -6,9 +6,8 @@ rows or decide who may see what themselves."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ from open12348.content import selectors, services
 from open12348.content.forms import ActionForm, ArticleForm, AttachmentForm, PublicFilterForm
 from open12348.content.models import Article
 from open12348.orgs.selectors import site_list
-from open12348.workorders.views_extra import content_disposition
+from open12348.workorders.views_extra import stored_file_response
 
 PERM_VIEW = "content.view_article"
 PERM_EDIT = services.PERM_EDIT
@@ -107,17 +106,7 @@ def attachment_download(request, pk: int, attachment_pk: int):
     attachment = selectors.attachment_for_download(request.user, pk, attachment_pk)
     if attachment is None:
         raise Http404(_("没有找到该附件。"))
-    try:
-        handle = default_storage.open(attachment.stored_name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404(_("附件文件已不存在，请联系管理员。")) from None
-    response = FileResponse(handle, content_type=attachment.content_type)
-    extension = "." + attachment.stored_name.rsplit(".", 1)[-1] if "." in attachment.stored_name else ""
-    response["Content-Disposition"] = content_disposition(attachment.original_name, extension)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(attachment)
 
 
 # ---- the editors' console ---------------------------------------------------------------------

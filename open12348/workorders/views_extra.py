@@ -114,11 +114,18 @@ def attachment_download(request, pk: int, attachment_pk: int):
     attachment = Attachment.objects.filter(work_order=order, pk=attachment_pk).first()
     if attachment is None:
         raise Http404(_("没有找到该附件。"))
+    response = stored_file_response(attachment)
+    services.attachment_download_record(actor=request.user, attachment=attachment)
+    return response
+
+
+def stored_file_response(attachment) -> FileResponse:
+    """A user's file (`stored_name`, `original_name`, `content_type`) as a download that can
+    never render in the site's origin (C33); 404 when the bytes are gone."""
     try:
         handle = default_storage.open(attachment.stored_name, "rb")
     except (FileNotFoundError, OSError):
         raise Http404(_("附件文件已不存在，请联系管理员。")) from None
-    services.attachment_download_record(actor=request.user, attachment=attachment)
     response = FileResponse(handle, content_type=attachment.content_type)
     extension = "." + attachment.stored_name.rsplit(".", 1)[-1] if "." in attachment.stored_name else ""
     response["Content-Disposition"] = content_disposition(attachment.original_name, extension)
