@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 ('rating', models.PositiveSmallIntegerField(blank=True, choices=[(1, '1'), (2, '2'), (3, '3'), (4, '4'), (5, '5')], help_text='1—5 星', null=True, verbose_name='评价')),
                 ('submit_key', models.CharField(editable=False, help_text='防重复提交', max_length=64, unique=True)),
                 ('view_count', models.PositiveIntegerField(default=0, verbose_name='浏览次数')),
-                ('adopted_answer', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='consult.answer', verbose_name='采纳的解答')),
+                ('adopted_answer', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='consultations.answer', verbose_name='采纳的解答')),
                 ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgnode', verbose_name='所在区域')),
                 ('asker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consultations', to=settings.AUTH_USER_MODEL, verbose_name='提问人')),
                 ('legal_category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.legalcategory', verbose_name='法律类别')),
@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='answer',
             name='consultation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='consult.consultation'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='consultations.consultation'),
         ),
         migrations.CreateModel(
             name='Entrustment',
@@ -79,8 +79,8 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('answer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entrustments', to='consult.answer')),
-                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entrustments', to='consult.consultation')),
+                ('answer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entrustments', to='consultations.answer')),
+                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entrustments', to='consultations.consultation')),
                 ('practitioner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='directory.practitioner')),
                 ('work_order', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='entrustment', to='workorders.workorder')),
             ],
@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
                 ('from_asker', models.BooleanField(verbose_name='提问人发出')),
                 ('body', models.TextField(verbose_name='内容')),
-                ('answer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='consult.answer')),
+                ('answer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='consultations.answer')),
                 ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
@@ -136,7 +136,7 @@ class Migration(migrations.Migration):
                 ('weekday', models.PositiveSmallIntegerField(choices=[(0, '星期一'), (1, '星期二'), (2, '星期三'), (3, '星期四'), (4, '星期五'), (5, '星期六'), (6, '星期日')], verbose_name='星期')),
                 ('starts', models.TimeField(verbose_name='开始时间')),
                 ('ends', models.TimeField(verbose_name='结束时间')),
-                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shifts', to='consult.volunteer', verbose_name='志愿者')),
+                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shifts', to='consultations.volunteer', verbose_name='志愿者')),
             ],
             options={
                 'verbose_name': '值班安排',
@@ -152,8 +152,8 @@ class Migration(migrations.Migration):
                 ('reason', models.CharField(choices=[('adopted', '解答被采纳'), ('moderator_adopted', '解答被管理员采纳'), ('rating_bonus', '获得好评'), ('adjustment', '人工调整')], max_length=20, verbose_name='原因')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
                 ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('answer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='consult.answer')),
-                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='point_entries', to='consult.volunteer')),
+                ('answer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='consultations.answer')),
+                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='point_entries', to='consultations.volunteer')),
             ],
             options={
                 'verbose_name': '积分流水',
@@ -167,8 +167,8 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('at', models.DateTimeField(auto_now_add=True, verbose_name='派单时间')),
                 ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dispatches', to='consult.consultation')),
-                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dispatches', to='consult.volunteer')),
+                ('consultation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dispatches', to='consultations.consultation')),
+                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dispatches', to='consultations.volunteer')),
             ],
             options={
                 'verbose_name': '派单',
@@ -179,7 +179,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='answer',
             name='volunteer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='answers', to='consult.volunteer', verbose_name='志愿者'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='answers', to='consultations.volunteer', verbose_name='志愿者'),
         ),
         migrations.CreateModel(
             name='VolunteerUnit',
@@ -202,15 +202,15 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='volunteer',
             name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='volunteers', to='consult.volunteerunit', verbose_name='志愿服务队'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='volunteers', to='consultations.volunteerunit', verbose_name='志愿服务队'),
         ),
         migrations.AddIndex(
             model_name='consultation',
-            index=models.Index(fields=['status', 'answer_due_at'], name='consult_con_status_5fddfb_idx'),
+            index=models.Index(fields=['status', 'answer_due_at'], name='consultatio_status_110344_idx'),
         ),
         migrations.AddIndex(
             model_name='consultation',
-            index=models.Index(fields=['is_public', '-created_at'], name='consult_con_is_publ_baeb75_idx'),
+            index=models.Index(fields=['is_public', '-created_at'], name='consultatio_is_publ_ab316c_idx'),
         ),
         migrations.AddConstraint(
             model_name='entrustment',

@@ -227,6 +227,9 @@ class PointEntry(models.Model):
         verbose_name_plural = _("积分流水")
         ordering = ["-at", "-id"]
 
+    def __str__(self):
+        return f"{self.volunteer} {self.points:+d}"
+
 
 class Dispatch(models.Model):
     """An unanswered question sent to a named volunteer (临时派单), by the escalation sweep
@@ -242,6 +245,9 @@ class Dispatch(models.Model):
         verbose_name_plural = _("派单")
         ordering = ["-at"]
         constraints = [models.UniqueConstraint(fields=["consultation", "volunteer"], name="one_dispatch_per_volunteer")]
+
+    def __str__(self):
+        return f"{self.consultation_id} → {self.volunteer}"
 
 
 class Entrustment(TimeStampedModel):
