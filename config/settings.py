@@ -292,6 +292,35 @@ QUEUE_BOARD_ALERTS = [
     "遇到法律问题可拨打12348公共法律服务热线免费咨询。",
 ]
 
+# --- Online consultation (open12348/consultations) -------------------------------------
+# The answer-time promise: first answer within N working hours, counted inside the service
+# hours of working days (Beijing time); outside them the page says when an answer will come.
+CONSULT_ANSWER_HOURS = env_int("CONSULT_ANSWER_HOURS", 5)
+CONSULT_SERVICE_HOURS = env_str("CONSULT_SERVICE_HOURS", "09:00-12:00,13:30-17:30")
+# Hours after the escalation to the volunteers on duty before the director is told.
+CONSULT_DIRECTOR_AFTER_HOURS = env_int("CONSULT_DIRECTOR_AFTER_HOURS", 24)
+# A moderator may adopt an answer for an asker who has not done so after this many days.
+CONSULT_MODERATOR_ADOPT_DAYS = env_int("CONSULT_MODERATOR_ADOPT_DAYS", 7)
+CONSULT_POINTS_ADOPTED = env_int("CONSULT_POINTS_ADOPTED", 10)
+CONSULT_POINTS_MODERATOR_ADOPTED = env_int("CONSULT_POINTS_MODERATOR_ADOPTED", 5)
+# Questions one account (phone) / one IP address may ask per hour.
+CONSULT_ASK_PER_HOUR = env_int("CONSULT_ASK_PER_HOUR", 5)
+CONSULT_ASK_PER_IP_HOUR = env_int("CONSULT_ASK_PER_IP_HOUR", 20)
+
+# --- Portal -------------------------------------------------------------------------------
+# Where the quick-exit button of sensitive pages (domestic violence …) leaves to.
+QUICK_EXIT_URL = env_str("QUICK_EXIT_URL", "/exit/")
+
+# --- Laws and intelligence (open12348/laws, open12348/assist) ------------------------------
+# Full-text search backend: auto = SQLite FTS5 on SQLite, PostgreSQL full text on PostgreSQL.
+SEARCH_BACKEND = env_str("SEARCH_BACKEND", "auto")
+# Trained artifacts (classifier, statute index) are written here, one folder per version.
+ASSIST_DIR = Path(env_str("ASSIST_DIR", str(BASE_DIR / "var" / "assist")))
+# An OpenAI-compatible endpoint improves answers when a bureau configures one; unset = offline.
+AI_BASE_URL = env_str("AI_BASE_URL")
+AI_API_KEY = env_str("AI_API_KEY")
+AI_MODEL = env_str("AI_MODEL")
+
 # --- Push server of hall displays (config/gunicorn_push.conf.py) ---------------------------
 # PUSH_PORT: where `make run` starts it (default PORT + 1). PUSH_URL: the push server's base URL
 # as the display pages connect to it; unset = //<page host>:PUSH_PORT (development), "" = the
