@@ -320,6 +320,7 @@ ASSIST_DIR = Path(env_str("ASSIST_DIR", str(BASE_DIR / "var" / "assist")))
 AI_BASE_URL = env_str("AI_BASE_URL")
 AI_API_KEY = env_str("AI_API_KEY")
 AI_MODEL = env_str("AI_MODEL")
+AI_TIMEOUT_SECONDS = env_int("AI_TIMEOUT_SECONDS", 20)
 
 # --- Push server of hall displays (config/gunicorn_push.conf.py) ---------------------------
 # PUSH_PORT: where `make run` starts it (default PORT + 1). PUSH_URL: the push server's base URL
