@@ -417,6 +417,8 @@ SPECTACULAR_SETTINGS = {
         "InstitutionKindEnum": "open12348.directory.models.Institution.Kind",
         "PractitionerKindEnum": "open12348.directory.models.Practitioner.Kind",
         "CreditRecordKindEnum": "open12348.directory.models.CreditRecord.Kind",
+        "ConsultationStatusEnum": "open12348.consultations.models.Consultation.Status",
+        "WorkOrderStatusEnum": "open12348.workorders.models.Status",
     },
 }
 

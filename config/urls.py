@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("open12348.content.urls")),  # news/…, d/<district>/…, console/content/…
     path("directory/", include("open12348.directory.urls")),
     path("requests/", include((workorder_urls.public_urlpatterns, "requests"))),
+    path("consult/", include("open12348.consultations.urls")),
     path("", include("open12348.portal.urls")),
 ]

@@ -60,6 +60,18 @@ MANAGE_DIRECTORY = _perms(
     "directory.change_creditrecord",
     "directory.delete_creditrecord",
 )
+CONSULT_ANSWER = _perms("consultations.answer_consultation")
+CONSULT_MODERATE = _perms("consultations.moderate_consultation")
+MANAGE_VOLUNTEERS = _perms(
+    "consultations.view_volunteerunit",
+    "consultations.add_volunteerunit",
+    "consultations.change_volunteerunit",
+    "consultations.view_volunteer",
+    "consultations.add_volunteer",
+    "consultations.change_volunteer",
+    "consultations.view_consultation",
+    "consultations.view_pointentry",
+)
 MANAGE_ORDERS = _perms("workorders.assign_workorder", "workorders.export_ledger")
 # Platform configuration that holds no case data: routing, posts, the working-day calendar.
 CONFIGURE_ROUTING = _perms(
@@ -98,14 +110,14 @@ ROLES: tuple[Role, ...] = (
     Role("citizen", _("公众用户"), Kind.CITIZEN),
     Role("window_clerk", _("窗口工作人员"), Kind.STAFF, FRONT_LINE | WINDOW),
     Role("hotline_operator", _("12348热线接线员"), Kind.STAFF, FRONT_LINE),
-    Role("lawyer", _("律师"), Kind.STAFF, PROFESSIONAL),
-    Role("grassroots_worker", _("基层法律服务工作者"), Kind.STAFF, PROFESSIONAL),
-    Role("notary", _("公证员"), Kind.STAFF, PROFESSIONAL),
+    Role("lawyer", _("律师"), Kind.STAFF, PROFESSIONAL | CONSULT_ANSWER),
+    Role("grassroots_worker", _("基层法律服务工作者"), Kind.STAFF, PROFESSIONAL | CONSULT_ANSWER),
+    Role("notary", _("公证员"), Kind.STAFF, PROFESSIONAL | CONSULT_ANSWER),
     Role("appraiser", _("司法鉴定人"), Kind.STAFF, PROFESSIONAL),
-    Role("mediator", _("人民调解员"), Kind.STAFF, PROFESSIONAL),
-    Role("legal_aid_officer", _("法律援助工作人员"), Kind.STAFF, PROFESSIONAL | _perms("accounts.view_full_pii")),
-    Role("volunteer", _("法律服务志愿者"), Kind.STAFF, PROFESSIONAL),
-    Role("village_advisor", _("村（居）法律顾问"), Kind.STAFF, PROFESSIONAL),
+    Role("mediator", _("人民调解员"), Kind.STAFF, PROFESSIONAL | CONSULT_ANSWER),
+    Role("legal_aid_officer", _("法律援助工作人员"), Kind.STAFF, PROFESSIONAL | CONSULT_ANSWER | _perms("accounts.view_full_pii")),
+    Role("volunteer", _("法律服务志愿者"), Kind.STAFF, PROFESSIONAL | CONSULT_ANSWER),
+    Role("village_advisor", _("村（居）法律顾问"), Kind.STAFF, PROFESSIONAL | CONSULT_ANSWER),
     Role(
         "site_director",
         _("站点负责人"),
@@ -114,6 +126,7 @@ ROLES: tuple[Role, ...] = (
         | MANAGE_SITES
         | MANAGE_ORDERS
         | MANAGE_HALL
+        | CONSULT_MODERATE
         | _perms("accounts.view_full_pii", "accounts.view_staffprofile"),
     ),
     Role(
@@ -126,6 +139,8 @@ ROLES: tuple[Role, ...] = (
         | MANAGE_HALL
         | PUBLISH_CONTENT
         | MANAGE_DIRECTORY
+        | CONSULT_MODERATE
+        | MANAGE_VOLUNTEERS
         | CONFIGURE_ROUTING
         | _perms(
             "accounts.view_full_pii",

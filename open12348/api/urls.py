@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from open12348.api.views import DocsView, NotFoundView, SchemaView
 from open12348.catalog import api as catalog_api
+from open12348.consultations import api as consultations_api
 from open12348.content import api as content_api
 from open12348.directory import api as directory_api
 from open12348.orgs import api as orgs_api
@@ -15,6 +16,7 @@ app_name = "api"
 v1 = [*orgs_api.urlpatterns, *catalog_api.urlpatterns, *workorders_api.urlpatterns, *queuing_api.urlpatterns]
 v1 += content_api.urlpatterns
 v1 += directory_api.urlpatterns
+v1 += consultations_api.urlpatterns
 
 urlpatterns = [
     path("v1/", include(v1)),

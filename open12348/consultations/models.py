@@ -160,7 +160,11 @@ class Consultation(TimeStampedModel):
     rating = models.PositiveSmallIntegerField(
         _("评价"), null=True, blank=True, choices=[(i, str(i)) for i in range(1, 6)], help_text=_("1—5 星")
     )
-    submit_key = models.CharField(max_length=64, unique=True, editable=False, help_text=_("防重复提交"))
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    close_reason = models.CharField(_("关闭原因"), max_length=500, blank=True)
+    submit_key = models.CharField(
+        max_length=64, unique=True, editable=False, help_text=_("防重复提交（提问人与提交键的摘要）")
+    )
     view_count = models.PositiveIntegerField(_("浏览次数"), default=0)
 
     class Meta:
@@ -168,6 +172,10 @@ class Consultation(TimeStampedModel):
         verbose_name_plural = _("在线咨询")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "answer_due_at"]), models.Index(fields=["is_public", "-created_at"])]
+        permissions = [
+            ("answer_consultation", _("可以解答在线咨询")),
+            ("moderate_consultation", _("可以管理在线咨询（派单、代为采纳、关闭）")),
+        ]
 
     def __str__(self):
         return self.public_title
@@ -198,7 +206,8 @@ class Message(TimeStampedModel):
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     from_asker = models.BooleanField(_("提问人发出"))
-    body = models.TextField(_("内容"))
+    body = personal(models.TextField(_("内容")), _("追问与补充说明原文（提问人及该解答人可见）"))
+    public_body = models.TextField(_("公开内容"), blank=True, help_text=_("已遮盖身份证号、手机号"))
 
     class Meta:
         verbose_name = _("追问")

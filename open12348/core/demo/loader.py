@@ -299,5 +299,8 @@ def seed_demo(*, password: str) -> Summary:
     from open12348.directory.demo import load_directory_demo  # the directory: directory.json
 
     load_directory_demo(DATA_FILE.with_name("directory.json"))
+    from open12348.consultations.demo import seed_consultations  # online consultation: consultations.json
+
+    seed_consultations(password=password, summary=summary)
     summary.after = _counts()
     return summary

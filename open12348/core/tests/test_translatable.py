@@ -31,6 +31,7 @@ IN_SCOPE_APPS = [
     "queuing",
     "directory",
     "content",
+    "consultations",
 ]
 # Python paths (relative to the project root) that hold data rather than messages.
 EXCLUDED_PY_PREFIXES = ["open12348/core/demo/"]

@@ -8,6 +8,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 
 PUBLIC = {
+    # Online consultation (issue 5): public questions, their pages, answerer profiles.
+    "consultations:list",
+    "consultations:detail",
+    "consultations:answerer",
+    "api:consultation-list",
+    "api:consultation-detail",
     "healthz",
     "portal:home",
     "portal:sites",
@@ -65,7 +71,19 @@ PUBLIC = {
     "api:directory-credit",
 }
 # Signed-in but not staff: pages every account may open.
-ANY_ACCOUNT = {"accounts:otp", "accounts:otp-setup", "accounts:password-change", "accounts:profile"}
+ANY_ACCOUNT = {
+    "accounts:otp",
+    "accounts:otp-setup",
+    "accounts:password-change",
+    "accounts:profile",
+    # The asker's pages and actions (the services check who).
+    "consultations:ask",
+    "consultations:suggest",
+    "consultations:adopt",
+    "consultations:rate",
+    "consultations:entrust",
+    "consultations:message-add",
+}
 SAMPLE = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
 
 
