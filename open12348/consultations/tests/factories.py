@@ -1,40 +1,22 @@
-"""Test data for online consultation, made through the real services. Fixtures are imported
-by the test modules (`from open12348.consultations.tests.factories import *`-style, by name).
-
-The roles that answer and moderate (`consultations.answer_consultation`,
-`consultations.moderate_consultation`) are granted by roles.py; `consult_roles` makes sure
-the roles used here hold them while roles.py is being updated (a no-op once it is)."""
+"""Test data for online consultation, made through the real services. The fixtures reach the
+test modules through this package's conftest.py."""
 
 import datetime
 import itertools
-from dataclasses import replace
 
 import pytest
 
-from open12348.accounts import roles
 from open12348.accounts.tests.factories import make_citizen, make_staff
 from open12348.catalog.models import LegalCategory
-from open12348.consultations import selectors, services
+from open12348.consultations import services
 from open12348.consultations.models import Consultation, Volunteer, VolunteerUnit
 from open12348.workorders.tests.factories import service_item
 
-ANSWERERS = ("volunteer", "lawyer", "grassroots_worker", "legal_aid_officer", "notary", "mediator", "village_advisor")
-MODERATORS = ("site_director", "bureau_admin")
 _keys = itertools.count(1)
 
 QUESTION_TITLE = "公司拖欠工资三个月怎么办"
 QUESTION_BODY = "我在一家工厂上班，公司已经三个月没有发工资了，老板一直说下个月发，我该怎么维权？"
 ANSWER_BODY = "您可以先与单位协商，协商不成可以向劳动监察大队投诉，或者申请劳动仲裁，注意保存工资条和考勤记录。"
-
-
-@pytest.fixture(autouse=True)
-def consult_roles(monkeypatch):
-    for code, perm in [(c, selectors.PERM_ANSWER) for c in ANSWERERS] + [
-        (c, selectors.PERM_MODERATE) for c in MODERATORS
-    ]:
-        role = roles.BY_CODE[code]
-        if perm not in role.permissions:
-            monkeypatch.setitem(roles.BY_CODE, code, replace(role, permissions=role.permissions | {perm}))
 
 
 def category(code: str, name: str, parent: LegalCategory | None = None) -> LegalCategory:

@@ -9,21 +9,14 @@ from django.urls import reverse
 from open12348.accounts.tests.factories import TEST_PASSWORD
 from open12348.consultations import services
 from open12348.consultations.models import Answer, Consultation
-from open12348.consultations.tests import factories
 from open12348.consultations.tests.factories import ANSWER_BODY, ask
 from open12348.portal.tests.test_accessibility import violations
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    # Until config/urls.py mounts the app at consult/ (see test_views).
-    pytest.mark.urls("open12348.consultations.tests.test_views"),
 ]
 
-consult_roles = factories.consult_roles
-catalog = factories.catalog
-asker = factories.asker
-volunteer_a = factories.volunteer_a
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "locale": "zh-CN"}
 TITLE = "老板拖欠工资三个月怎么办"

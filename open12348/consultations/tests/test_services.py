@@ -13,7 +13,6 @@ from open12348.accounts.tests.factories import make_staff
 from open12348.audit.models import Event
 from open12348.consultations import services
 from open12348.consultations.models import Answer, Consultation, Dispatch, Entrustment, PointEntry, Shift
-from open12348.consultations.tests import factories
 from open12348.consultations.tests.factories import ANSWER_BODY, QUESTION_BODY, age, ask, make_volunteer
 from open12348.core.sms import MemorySmsBackend
 from open12348.directory.tests.factories import make_practitioner
@@ -21,15 +20,6 @@ from open12348.workorders.models import Channel, Note, ReturnVisit, Status, Work
 
 pytestmark = pytest.mark.django_db
 
-# The fixtures shared by the app's tests (pytest finds them by name in this module).
-asker = factories.asker
-catalog = factories.catalog
-consult_roles = factories.consult_roles
-other_citizen = factories.other_citizen
-question = factories.question
-student_a = factories.student_a
-volunteer_a = factories.volunteer_a
-volunteer_b = factories.volunteer_b
 BJ = datetime.timezone(datetime.timedelta(hours=8))
 
 

@@ -9,31 +9,15 @@ import re
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
-from django.urls import include, path, reverse
+from django.urls import reverse
 
-from config import urls as project_urls
 from open12348.consultations import services
 from open12348.consultations.models import Answer, Consultation, Dispatch, Entrustment, Message, Shift
-from open12348.consultations.tests import factories
 from open12348.consultations.tests.factories import ANSWER_BODY, QUESTION_BODY, QUESTION_TITLE, age, ask, make_volunteer
 from open12348.directory.tests.factories import make_practitioner
 
-# Until config/urls.py mounts the app at consult/, these tests mount it themselves.
-urlpatterns = list(project_urls.urlpatterns)
-if not any(getattr(p, "namespace", None) == "consultations" for p in urlpatterns):
-    urlpatterns.insert(0, path("consult/", include("open12348.consultations.urls")))
+pytestmark = pytest.mark.django_db
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
-
-# The fixtures shared with the service tests (pytest finds them by name in this module).
-consult_roles = factories.consult_roles
-catalog = factories.catalog
-asker = factories.asker
-other_citizen = factories.other_citizen
-volunteer_a = factories.volunteer_a
-volunteer_b = factories.volunteer_b
-student_a = factories.student_a
-question = factories.question
 
 ID_NUMBER = "320585199001011234"
 PHONE = "13912345678"
