@@ -9,9 +9,16 @@
   B3 workorder.read     GET /api/v1/work-orders/{id}/, ratio to the B0 point read; p95
   B4 agent.queue_list   inbox page + count + tab counts over N orders, selectors vs raw SQL
                         (in process); p95 of GET /api/v1/work-orders/?… over HTTP
+  B8 search.law         GET /api/v1/laws/search/ (segmentation, ranked top 10, snippets) vs the bare
+                        engine query on the same index; two-word and frequent-word sets (bench/search.py)
+  B9 search.index_build segment + index the statute corpus vs raw jieba.lcut; one article re-indexed
   B10 queue.call_latency   call next → event at 50 SSE displays per center, vs a raw commit
                         seen by a raw poller; ticket issue vs raw commit (bench/hall.py)
   B11 queue.display_fanout idle push connections' CPU vs the same displays polling /board/
+  B12 ai.router         classify() p95 and questions/s vs jieba on the same question; topic accuracy
+                        and statute Recall@k/MRR vs baselines trained in the same run (bench/assist.py)
+  B13 portal.web_vitals  LCP, CLS, TBT, INP, transfer of four pages in headless Chromium under the
+                        mobile profile, LCP vs a static page of the same size (bench/web_vitals.py)
 
 Servers are gunicorn (1 sync worker pinned to CPU 0 unless said otherwise), loaded from Python
 client processes pinned to CPU 1 over loopback, interleaved A-B-A (reference, subject,
@@ -49,8 +56,11 @@ SERVER_CPU = 0
 CLIENT_CPU = 1
 REFERENCE = "hello"
 SUBJECTS = ("read", "create")
-ALL_BENCHMARKS = ("B0", "B1", "B2", "B3", "B4", "B10", "B11")
+ALL_BENCHMARKS = ("B0", "B1", "B2", "B3", "B4", "B8", "B9", "B10", "B11", "B12", "B13")
 HALL_BENCHMARKS = {"B10", "B11"}  # bench/hall.py: their own servers
+BROWSER_BENCHMARKS = {"B13"}  # bench/web_vitals.py: the real site on its own demo database
+SEARCH_BENCHMARKS = {"B8", "B9"}  # bench/search.py: the statute library on its own database
+ASSIST_BENCHMARKS = {"B12"}  # bench/assist.py: classification + statute retrieval in process (alias ASSIST)
 WORKORDER_BENCHMARKS = {"B1", "B2", "B3", "B4"}
 API_LIST = "/api/v1/work-orders/"
 # The kinds of request a client process sends, and the status that counts as success.
@@ -107,7 +117,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--only",
         default=os.environ.get("BENCH_ONLY", ",".join(ALL_BENCHMARKS)),
-        help="comma-separated benchmarks to run, e.g. B1,B3 (env BENCH_ONLY, default all: B0,B1,B2,B3,B4)",
+        help=f"comma-separated benchmarks to run, e.g. B1,B3 (env BENCH_ONLY, default all: {','.join(ALL_BENCHMARKS)})",
     )
     parser.add_argument(
         "--orders",
@@ -138,6 +148,7 @@ def parse_args() -> argparse.Namespace:
     if args.rounds < 1 or args.clients < 1 or args.rows < 1 or args.orders < 1:
         parser.error("--rounds, --clients, --rows and --orders must be positive")
     only = [name.strip().upper() for name in args.only.split(",") if name.strip()]
+    only = ["B12" if name == "ASSIST" else name for name in only]
     unknown = sorted(set(only) - set(ALL_BENCHMARKS))
     if unknown or not only:
         parser.error(f"--only takes a comma-separated list of {', '.join(ALL_BENCHMARKS)}; unknown: {unknown}")
@@ -881,6 +892,20 @@ def print_summary(result: dict) -> None:
         from bench import hall
 
         hall.print_summary(result)
+    elif name in ASSIST_BENCHMARKS:
+        from bench import assist
+
+        assist.print_summary(result)
+        return
+    elif name in SEARCH_BENCHMARKS:
+        from bench import search
+
+        search.print_summary(result)
+        return
+    elif name in BROWSER_BENCHMARKS:
+        from bench import web_vitals
+
+        web_vitals.print_summary(result)
     if "targets" in summary:
         print(
             "  targets: "
@@ -925,7 +950,8 @@ def main() -> int:
     results: list[dict] = []
     port = free_port()
     log_path = OUT_DIR / f"bench-{stamp}.server.log"
-    single = [name for name in args.only if name != "B2" and name not in HALL_BENCHMARKS]
+    own_servers = HALL_BENCHMARKS | BROWSER_BENCHMARKS | SEARCH_BENCHMARKS | ASSIST_BENCHMARKS
+    single = [name for name in args.only if name != "B2" and name not in own_servers]
     if single:
         server = start_server(args, port, log_path, pinned)
         try:
@@ -963,6 +989,23 @@ def main() -> int:
         if "B11" in args.only:
             print("B11 …", flush=True)
             results.append(hall.run_b11(this, args, pinned, stamp))
+    if SEARCH_BENCHMARKS & set(args.only):
+        sys.path.insert(0, str(ROOT))
+        from bench import search
+
+        results += search.run_b8_b9(sys.modules[__name__], args, stamp)
+    if "B12" in args.only:
+        sys.path.insert(0, str(ROOT))
+        from bench import assist
+
+        print("B12 …", flush=True)
+        results.append(assist.run_b12(sys.modules[__name__], args, stamp))
+    if "B13" in args.only:
+        sys.path.insert(0, str(ROOT))
+        from bench import web_vitals
+
+        print("B13 …", flush=True)
+        results.append(web_vitals.run_b13(sys.modules[__name__], args, stamp))
     if log_path.exists() and log_path.stat().st_size == 0:
         log_path.unlink()
 
@@ -987,7 +1030,12 @@ def main() -> int:
     for result in results:
         result.update(started_at=stamp, valid=args.rounds >= 5 and result["errors"] == 0, environment=env)
         result["config"] = {**config, **result["config"]}
-        if workorders and result["benchmark"] != "B0":
+        if workorders and result["benchmark"] not in (
+            "B0",
+            *BROWSER_BENCHMARKS,
+            *SEARCH_BENCHMARKS,
+            *ASSIST_BENCHMARKS,
+        ):
             result["dataset"] = {k: v for k, v in workorders.items() if not k.endswith("_token")}
         out = OUT_DIR / f"{result['benchmark']}-{stamp}.json"
         out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")

@@ -258,8 +258,21 @@ def ask(request):
                 return redirect("consultations:detail", pk=consultation.pk)
         context = {"form": form, "time_message": selectors.answer_time_message()}
         return render(request, "consultations/ask.html", context, status=400)
-    context = {"form": _ask_form(request), "time_message": selectors.answer_time_message()}
+    context = {
+        "form": _ask_form(request, initial=_ask_initial(request.GET)),
+        "time_message": selectors.answer_time_message(),
+    }
     return render(request, "consultations/ask.html", context)
+
+
+def _ask_initial(params) -> dict:
+    """Pre-fill from a link: life-event pages pass `category` (a top-level category code), the
+    assistant also passes `title` and `body` (the conversation so far)."""
+    initial = {"title": params.get("title", "")[:60], "body": params.get("body", "")[:5000]}
+    category = top_categories().filter(code=params.get("category", "")).first()
+    if category is not None:
+        initial["legal_category"] = category.pk
+    return initial
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from open12348.core.fields import personal
 from open12348.core.models import TimeStampedModel
 
 
@@ -98,3 +99,26 @@ class ArticleAttachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class ArticleRead(models.Model):
+    """A signed-in reader opened a published item (issue 5, E6: "为您推荐" learns from what one
+    reads). One row per reader and item, its time moved on each reading; only the reader sees
+    it (/me/), may clear it, and rows older than content.recommend.READ_KEEP_DAYS are pruned."""
+
+    user = personal(
+        models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("读者"), on_delete=models.CASCADE, related_name="+"),
+        _("阅读记录，用于“为您推荐”"),
+    )
+    article = models.ForeignKey(Article, verbose_name=_("信息"), on_delete=models.CASCADE, related_name="reads")
+    at = models.DateTimeField(_("阅读时间"))
+
+    class Meta:
+        verbose_name = _("阅读记录")
+        verbose_name_plural = _("阅读记录")
+        ordering = ["-at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "article"], name="article_read_once_per_reader")]
+        indexes = [models.Index(fields=["user", "-at"], name="article_read_recent")]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.article_id}"

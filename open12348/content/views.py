@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from open12348.accounts.forms import apply_service_errors
 from open12348.catalog.selectors import legal_category_by_code
-from open12348.content import selectors, services
+from open12348.content import recommend, selectors, services
 from open12348.content.forms import ActionForm, ArticleForm, AttachmentForm, PublicFilterForm
 from open12348.content.models import Article
 from open12348.orgs.selectors import site_list
@@ -90,6 +90,7 @@ def article_detail(request, pk: int):
     if article is None:
         raise Http404(_("没有找到该信息，可能已撤回。"))
     services.article_record_view(article_id=article.pk)
+    recommend.article_read_record(actor=request.user, article=article)  # signed-in readers only (E6)
     context = {
         "article": article,
         "attachments": list(article.attachments.all()),

@@ -291,6 +291,18 @@ def test_ask_page_shows_the_form_the_promise_and_a_fresh_submit_key(client, aske
     assert 'hx-post="/consult/suggest/"' in html.replace(reverse("consultations:suggest"), "/consult/suggest/")
 
 
+def test_a_link_pre_fills_the_category_title_and_body(client, asker, catalog, town_a):
+    url = reverse("consultations:ask") + "?category=labor&title=老板拖欠工资&body=三个月没发工资"
+    response = as_(client, asker).get(url)
+
+    form = response.context["form"]
+    assert form["legal_category"].value() == catalog["labor"].pk
+    assert form["title"].value() == "老板拖欠工资" and form["body"].value() == "三个月没发工资"
+    assert as_(client, asker).get(reverse("consultations:ask") + "?category=nonsense").context["form"][
+        "legal_category"
+    ].value() in (None, "")
+
+
 def test_asking_creates_the_question_and_shows_its_tracking_code(client, asker, catalog, town_a):
     response = as_(client, asker).post(reverse("consultations:ask"), ask_data(), follow=True)
     consultation = Consultation.objects.get()

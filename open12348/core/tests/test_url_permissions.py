@@ -8,6 +8,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 
 PUBLIC = {
+    # Portal (issue 5): life events and the neutral quick-exit page.
+    "portal:life-event",
+    "portal:exit",
     # Online consultation (issue 5): public questions, their pages, answerer profiles.
     "consultations:list",
     "consultations:detail",
@@ -76,6 +79,10 @@ ANY_ACCOUNT = {
     "accounts:otp-setup",
     "accounts:password-change",
     "accounts:profile",
+    # The citizen's account page (staff are sent to the console).
+    "portal:me",
+    "portal:me-track",
+    "portal:me-reads-clear",
     # The asker's pages and actions (the services check who).
     "consultations:ask",
     "consultations:suggest",
