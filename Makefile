@@ -24,6 +24,7 @@ run: venv env ## 迁移、载入演示数据并用 gunicorn 启动（PORT 默认
 	$(MANAGE) loadreference
 	$(MANAGE) loadcalendar
 	$(MANAGE) seeddemo
+	$(MANAGE) importlaws --if-present
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo "==> Open12348: http://127.0.0.1:$${PORT:-8000}/  (Ctrl-C 停止 / to stop)"
 	@# Two servers: the site (sync workers) and the push server of hall displays (asyncio worker).

@@ -15,5 +15,6 @@ urlpatterns = [
     path("directory/", include("open12348.directory.urls")),
     path("requests/", include((workorder_urls.public_urlpatterns, "requests"))),
     path("consult/", include("open12348.consultations.urls")),
+    path("laws/", include("open12348.laws.urls")),
     path("", include("open12348.portal.urls")),
 ]

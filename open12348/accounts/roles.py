@@ -115,7 +115,12 @@ ROLES: tuple[Role, ...] = (
     Role("notary", _("公证员"), Kind.STAFF, PROFESSIONAL | CONSULT_ANSWER),
     Role("appraiser", _("司法鉴定人"), Kind.STAFF, PROFESSIONAL),
     Role("mediator", _("人民调解员"), Kind.STAFF, PROFESSIONAL | CONSULT_ANSWER),
-    Role("legal_aid_officer", _("法律援助工作人员"), Kind.STAFF, PROFESSIONAL | CONSULT_ANSWER | _perms("accounts.view_full_pii")),
+    Role(
+        "legal_aid_officer",
+        _("法律援助工作人员"),
+        Kind.STAFF,
+        PROFESSIONAL | CONSULT_ANSWER | _perms("accounts.view_full_pii"),
+    ),
     Role("volunteer", _("法律服务志愿者"), Kind.STAFF, PROFESSIONAL | CONSULT_ANSWER),
     Role("village_advisor", _("村（居）法律顾问"), Kind.STAFF, PROFESSIONAL | CONSULT_ANSWER),
     Role(

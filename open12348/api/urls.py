@@ -7,6 +7,7 @@ from open12348.catalog import api as catalog_api
 from open12348.consultations import api as consultations_api
 from open12348.content import api as content_api
 from open12348.directory import api as directory_api
+from open12348.laws import api as laws_api
 from open12348.orgs import api as orgs_api
 from open12348.queuing import api as queuing_api
 from open12348.workorders import api as workorders_api
@@ -17,6 +18,7 @@ v1 = [*orgs_api.urlpatterns, *catalog_api.urlpatterns, *workorders_api.urlpatter
 v1 += content_api.urlpatterns
 v1 += directory_api.urlpatterns
 v1 += consultations_api.urlpatterns
+v1 += laws_api.urlpatterns
 
 urlpatterns = [
     path("v1/", include(v1)),

@@ -32,6 +32,7 @@ IN_SCOPE_APPS = [
     "directory",
     "content",
     "consultations",
+    "laws",
 ]
 # Python paths (relative to the project root) that hold data rather than messages.
 EXCLUDED_PY_PREFIXES = ["open12348/core/demo/"]

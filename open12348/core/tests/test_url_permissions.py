@@ -8,6 +8,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 
 PUBLIC = {
+    # Statute library (issue 6): public pages and the read-only API.
+    "laws:search",
+    "laws:law",
+    "laws:article",
+    "api:laws-search",
+    "api:laws-detail",
+    "api:laws-article-detail",
     # Portal (issue 5): life events and the neutral quick-exit page.
     "portal:life-event",
     "portal:exit",
