@@ -25,6 +25,7 @@ run: venv env ## 迁移、载入演示数据并用 gunicorn 启动（PORT 默认
 	$(MANAGE) loadcalendar
 	$(MANAGE) seeddemo
 	$(MANAGE) importlaws --if-present
+	$(MANAGE) trainassist --if-present
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo "==> Open12348: http://127.0.0.1:$${PORT:-8000}/  (Ctrl-C 停止 / to stop)"
 	@# Two servers: the site (sync workers) and the push server of hall displays (asyncio worker).
@@ -59,7 +60,7 @@ worker: venv env ## 运行后台任务进程 / run the background task worker (d
 		echo "数据库尚未迁移，请先运行 make run / the database is not migrated: run make run first" >&2; exit 1; }
 	exec $(MANAGE) db_worker
 
-bench: venv ## 运行基准测试 B0–B4、B10–B11（SQLite），结果写入 var/bench/ / run benchmarks B0–B4, B10–B11 on SQLite
+bench: venv ## 运行基准测试 B0–B4、B8–B13（SQLite），结果写入 var/bench/ / run benchmarks B0–B4, B8–B13 on SQLite
 	$(PY) bench/run.py
 
 clean: ## 删除缓存与生成文件（保留 .env、.venv 与数据库）/ remove caches and build output

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "open12348.content",
     "open12348.directory",
     "open12348.laws",
+    "open12348.assist",
     "open12348.consultations",
     "open12348.portal",
     "open12348.api",

@@ -26,3 +26,7 @@ WHITENOISE_AUTOREFRESH = True
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 
 REFERENCE_CACHE_SECONDS = 0  # every test sees its own rows; core/tests/test_refcache.py turns it on
+# Tests never read the real data sets or trained artifacts: each test that needs data writes a
+# small data set of its own and points these at it.
+OPEN12348_DATA_DIR = BASE_DIR / "var" / "test-no-data"  # noqa: F405
+ASSIST_DIR = BASE_DIR / "var" / "test-assist"  # noqa: F405

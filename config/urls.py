@@ -16,5 +16,6 @@ urlpatterns = [
     path("requests/", include((workorder_urls.public_urlpatterns, "requests"))),
     path("consult/", include("open12348.consultations.urls")),
     path("laws/", include("open12348.laws.urls")),
+    path("assist/", include("open12348.assist.urls")),
     path("", include("open12348.portal.urls")),
 ]

@@ -3,6 +3,8 @@
 from django.urls import include, path, re_path
 
 from open12348.api.views import DocsView, NotFoundView, SchemaView
+from open12348.assist import api as assist_api
+from open12348.assist import chat_api as assist_chat_api
 from open12348.catalog import api as catalog_api
 from open12348.consultations import api as consultations_api
 from open12348.content import api as content_api
@@ -19,6 +21,8 @@ v1 += content_api.urlpatterns
 v1 += directory_api.urlpatterns
 v1 += consultations_api.urlpatterns
 v1 += laws_api.urlpatterns
+v1 += assist_api.urlpatterns
+v1 += assist_chat_api.urlpatterns
 
 urlpatterns = [
     path("v1/", include(v1)),

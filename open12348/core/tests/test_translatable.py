@@ -33,6 +33,7 @@ IN_SCOPE_APPS = [
     "content",
     "consultations",
     "laws",
+    "assist",
 ]
 # Python paths (relative to the project root) that hold data rather than messages.
 EXCLUDED_PY_PREFIXES = ["open12348/core/demo/"]

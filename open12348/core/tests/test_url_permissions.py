@@ -8,6 +8,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 
 PUBLIC = {
+    # The assistant and the intelligence API (issue 6): anonymous, throttled.
+    "assist:page",
+    "assist:ask",
+    "assist:widget",
+    "assist:clear",
+    "api:assist-chat",
+    "api:assist-classify",
+    "api:assist-statutes",
     # Statute library (issue 6): public pages and the read-only API.
     "laws:search",
     "laws:law",
