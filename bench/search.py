@@ -4,7 +4,7 @@
     .venv/bin/python bench/search.py [--only B8,B9] [--rounds 5] [--articles 100000] [--database-url URL]
 
 Data: its own database (var/bench/b8.sqlite3, or --database-url for PostgreSQL) holding the
-real national library (`importlaws --no-local` from LEGAL_DATA_DIR / OPEN12348_DATA_DIR) when
+real national library (`importlaws --no-local` from OPEN12348_DATA_DIR) when
 the data set is present, else a seeded corpus of --articles articles whose words follow a Zipf
 law over jieba's dictionary (same seed, same corpus). Kept between runs (both are idempotent).
 
