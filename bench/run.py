@@ -418,10 +418,15 @@ def bench_env(args: argparse.Namespace) -> dict:
 
 
 def manage(args: argparse.Namespace, *command: str) -> str:
+    return manage_in(bench_env(args), *command)
+
+
+def manage_in(env: dict, *command: str) -> str:
+    """Run `manage.py COMMAND` with `env`; its output, or exit with its errors."""
     result = subprocess.run(
         [sys.executable, "manage.py", *command],
         cwd=ROOT,
-        env=bench_env(args),
+        env=env,
         capture_output=True,
         text=True,
         check=False,

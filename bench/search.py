@@ -82,18 +82,9 @@ def site_env(database_url: str = "", port: int | None = None) -> dict:
 
 
 def run_manage(database_url: str, *command: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *command],
-        cwd=ROOT,
-        env=site_env(database_url),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"manage.py {' '.join(command)} failed")
-    return result.stdout
+    from bench.run import manage_in
+
+    return manage_in(site_env(database_url), *command)
 
 
 def run_worker(database_url: str, name: str, **params) -> dict:
