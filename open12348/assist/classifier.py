@@ -9,7 +9,7 @@
 The model (chosen on lawbench_topic dev and 5-fold cross-validation, see bench/README.md):
 character 1–3-gram TF-IDF plus the topic lexicon's counts, multinomial logistic regression.
 It is loaded lazily from the current artifact (artifacts.py); with no artifact it is trained
-on first use from LEGAL_DATA_DIR (a few seconds), and with no data it falls back to the
+on first use from OPEN12348_DATA_DIR (a few seconds), and with no data it falls back to the
 keyword lexicon alone."""
 
 from __future__ import annotations
