@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from open12348.accounts import roles
 from open12348.core.fields import BlindIndexField, EncryptedCharField, personal
 from open12348.core.models import TimeStampedModel
+from open12348.core.prepared import PreparedQuery
 
 
 class AccountManager(UserManager):
@@ -55,9 +56,7 @@ class User(AbstractUser):
     @property
     def role_codes(self) -> frozenset[str]:
         if not hasattr(self, "_role_codes"):
-            self._role_codes = (
-                frozenset(self.role_assignments.values_list("role", flat=True)) if self.pk else frozenset()
-            )
+            self._role_codes = frozenset(_ROLE_CODES.all(self.pk)) if self.pk else frozenset()
         return self._role_codes
 
     @property
@@ -175,3 +174,9 @@ class ApiToken(TimeStampedModel):
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"
+
+
+# Read on every request of a signed-in user (permission checks): compiled once.
+_ROLE_CODES = PreparedQuery(
+    lambda user_id: RoleAssignment.objects.filter(user_id=user_id).values_list("role", flat=True), int
+)

@@ -36,6 +36,7 @@ from open12348.api.views import PUBLIC, ApiViewMixin
 from open12348.audit.context import client_ip
 from open12348.catalog.selectors import legal_category_by_code, service_item_by_code
 from open12348.core import pii
+from open12348.core.prepared import PreparedQuery
 from open12348.orgs.models import OrgNode
 from open12348.orgs.selectors import area_of, in_area, org_by_code, visible_org
 from open12348.workorders import selectors, services
@@ -459,6 +460,44 @@ def _name_of(display: str | None, username: str | None) -> str | None:
     return display or username
 
 
+# The detail's four lists, compiled once (core.prepared): the detail is the API's most read page.
+_PARTIES = PreparedQuery(
+    lambda order_id: Party.objects.filter(work_order_id=order_id).order_by("id").values_list("role", "name", "phone"),
+    int,
+)
+_NOTES = PreparedQuery(
+    lambda order_id: (
+        Note.objects.filter(work_order_id=order_id)
+        .order_by("created_at", "id")
+        .values_list("id", "body", "is_public", "created_at", "author__display_name", "author__username")
+    ),
+    int,
+)
+_TIMELINE = PreparedQuery(
+    lambda target_id: selectors.timeline_events(target_id).values_list(
+        "at", "verb", "actor_label", "payload", "actor__display_name", "actor__username"
+    ),
+    str,
+)
+_ATTACHMENTS = PreparedQuery(
+    lambda order_id: (
+        Attachment.objects.filter(work_order_id=order_id)
+        .order_by("created_at", "id")
+        .values_list(
+            "id",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by__display_name",
+            "uploaded_by__username",
+            "created_at",
+        )
+    ),
+    int,
+)
+
+
 def workorder_detail_data(order: WorkOrder, *, now=None) -> dict:
     """What `WorkOrderDetailSerializer(order).data` gives, built directly: the detail is the
     most read page of the API (B3), and building the serializer's fields per request (nested
@@ -468,9 +507,7 @@ def workorder_detail_data(order: WorkOrder, *, now=None) -> dict:
     category, applicant = order.legal_category, order.applicant
     parties = [
         {"role": str(role), "name": pii.mask_name(name), "phone": pii.mask_phone(phone)}
-        for role, name, phone in Party.objects.filter(work_order=order)
-        .order_by("id")
-        .values_list("role", "name", "phone")
+        for role, name, phone in _PARTIES.all(order.pk)
     ]
     notes = [
         {
@@ -480,9 +517,7 @@ def workorder_detail_data(order: WorkOrder, *, now=None) -> dict:
             "author": _name_of(display, username),
             "created_at": _when(created_at),
         }
-        for pk, body, is_public, created_at, display, username in Note.objects.filter(work_order=order)
-        .order_by("created_at", "id")
-        .values_list("id", "body", "is_public", "created_at", "author__display_name", "author__username")
+        for pk, body, is_public, created_at, display, username in _NOTES.all(order.pk)
     ]
     timeline = [
         {
@@ -491,9 +526,7 @@ def workorder_detail_data(order: WorkOrder, *, now=None) -> dict:
             "actor": _name_of(display, username) if username is not None else (label or None),
             "reason": str((payload or {}).get("reason", "") or ""),
         }
-        for at, verb, label, payload, display, username in selectors.workorder_timeline(order).values_list(
-            "at", "verb", "actor_label", "payload", "actor__display_name", "actor__username"
-        )
+        for at, verb, label, payload, display, username in _TIMELINE.all(str(order.pk))
     ]
     attachments = [
         {
@@ -506,18 +539,7 @@ def workorder_detail_data(order: WorkOrder, *, now=None) -> dict:
             "created_at": _when(created_at),
             "download_url": attachment_download_url(order.pk, pk),
         }
-        for pk, original_name, content_type, size, sha256, display, username, created_at in Attachment.objects.filter(
-            work_order=order
-        ).values_list(
-            "id",
-            "original_name",
-            "content_type",
-            "size",
-            "sha256",
-            "uploaded_by__display_name",
-            "uploaded_by__username",
-            "created_at",
-        )
+        for pk, original_name, content_type, size, sha256, display, username, created_at in _ATTACHMENTS.all(order.pk)
     ]
     return {
         "id": order.pk,

@@ -12,6 +12,7 @@ from open12348.audit.models import Event
 from open12348.catalog.models import ServiceItem
 from open12348.core import workdays
 from open12348.core.fields import lookup_hash
+from open12348.core.prepared import PreparedQuery
 from open12348.orgs.models import OrgNode
 from open12348.orgs.selectors import area_of
 from open12348.workorders import sla
@@ -202,17 +203,8 @@ def inbox_counts(*, viewer, now: datetime.datetime | None = None) -> dict[str, i
     return orders.aggregate(**aggregates)
 
 
-def workorder_for(viewer, pk) -> WorkOrder | None:
-    """The order with its relations if `viewer` may see it, else None. One primary-key read;
-    the scope rule is checked on the row (`is_visible`, the order-page rule) instead of
-    joining the org paths into the query."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        return None
-    if area_of(viewer) is None:
-        return None
-    order = (
+_ORDER_WITH_RELATIONS = PreparedQuery(
+    lambda pk: (
         WorkOrder.objects.select_related(
             "service_item",
             "legal_category",
@@ -226,8 +218,22 @@ def workorder_for(viewer, pk) -> WorkOrder | None:
         )
         .filter(pk=pk)
         .order_by()
-    )
-    order = next(iter(order), None)
+    ),
+    int,
+)
+
+
+def workorder_for(viewer, pk) -> WorkOrder | None:
+    """The order with its relations if `viewer` may see it, else None. One primary-key read;
+    the scope rule is checked on the row (`is_visible`, the order-page rule) instead of
+    joining the org paths into the query."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk < 2**63 or area_of(viewer) is None:  # beyond a bigint: no such order
+        return None
+    order = _ORDER_WITH_RELATIONS.first(pk)
     return order if order is not None and is_visible(viewer, order) else None
 
 
@@ -269,8 +275,12 @@ def applicant_history(*, viewer, phone: str, limit: int = 20) -> list[WorkOrder]
 
 def workorder_timeline(order: WorkOrder) -> QuerySet[Event]:
     """The audit events of the order, oldest first."""
+    return timeline_events(str(order.pk))
+
+
+def timeline_events(target_id: str) -> QuerySet[Event]:
     return (
-        Event.objects.filter(target_type=WorkOrder._meta.label_lower, target_id=str(order.pk))
+        Event.objects.filter(target_type=WorkOrder._meta.label_lower, target_id=target_id)
         .select_related("actor")
         .order_by("seq")
     )

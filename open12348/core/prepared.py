@@ -1,0 +1,172 @@
+"""Prepared ORM queries for the hottest reads (the work-order detail of B3, the bearer-token
+sign-in of every API call). Compiling a select — joins of `select_related`, the column list,
+the converters — costs several times more Python than SQLite takes to run it, and these
+queries have the same shape on every request. A `PreparedQuery` builds and compiles the
+queryset once per database alias; each call only executes the cached SQL with new parameter
+values and turns the rows into what the queryset itself returns (model instances with their
+`select_related` relations, or `values_list` tuples), through Django's own converters and
+related-object populators.
+
+    ORDER = PreparedQuery(lambda pk: WorkOrder.objects.select_related("area").filter(pk=pk), int)
+    order = ORDER.first(42)
+
+Each argument must reach the SQL unchanged (an equality on a column): the query is compiled
+twice with two different probe values per argument and refused (ImproperlyConfigured) if the
+parameters do not differ exactly where the arguments go. A test runs every prepared query
+of the project against its queryset on both databases."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, router
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesListIterable,
+    _get_from_db,
+    get_related_populators,
+)
+
+_PROBES = {int: (-7_300_001, -7_300_002), str: ("\x01probe-a", "\x01probe-b")}
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple  # the constant parameters; slots are overwritten per call
+    slots: tuple[tuple[int, int], ...]  # (position in params, argument index)
+    compiler: Any
+    converters: dict
+    col_count: int
+    kind: str  # "model" | "tuples" | "flat"
+    from_db: Callable | None = None
+    init_list: tuple = ()
+    model_slice: slice = slice(0)
+    populators: tuple = ()
+
+
+class PreparedQuery:
+    """A queryset built by `build(*args)`, compiled once per database alias (see module doc).
+    `kinds` are the argument types (int or str)."""
+
+    def __init__(self, build: Callable[..., Any], *kinds: type):
+        unknown = [kind for kind in kinds if kind not in _PROBES]
+        if unknown:
+            raise ImproperlyConfigured(f"PreparedQuery arguments must be int or str, not {unknown}")
+        self._build = build
+        self._kinds = kinds
+        self._compiled: dict[str, _Compiled] = {}
+        self._lock = threading.Lock()
+        self._model = None  # known after the first build (models may not be ready at import)
+
+    def all(self, *args) -> list:
+        if len(args) != len(self._kinds):
+            raise TypeError(f"PreparedQuery takes {len(self._kinds)} arguments, {len(args)} given")
+        alias = self._alias()
+        compiled = self._for(alias)
+        params = list(compiled.params)
+        for position, arg in compiled.slots:
+            params[position] = args[arg]
+        with connections[alias].cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        return self._rows(compiled, rows, alias)
+
+    def first(self, *args):
+        rows = self.all(*args)
+        return rows[0] if rows else None
+
+    # --- compiling ---------------------------------------------------------------------
+
+    def _alias(self) -> str:
+        if self._model is None:
+            self._model = self._build(*(_PROBES[kind][0] for kind in self._kinds)).model
+        return router.db_for_read(self._model)
+
+    def _for(self, alias: str) -> _Compiled:
+        compiled = self._compiled.get(alias)
+        if compiled is None:
+            with self._lock:
+                compiled = self._compiled.get(alias) or self._compile(alias)
+                self._compiled[alias] = compiled
+        return compiled
+
+    def _compile(self, alias: str) -> _Compiled:
+        first = self._build(*(_PROBES[kind][0] for kind in self._kinds))
+        second = self._build(*(_PROBES[kind][1] for kind in self._kinds))
+        compiler = first.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        sql_b, params_b = second.query.get_compiler(using=alias).as_sql()
+        slots = self._slots(params, params_b) if sql == sql_b else None
+        if slots is None:
+            raise ImproperlyConfigured(f"PreparedQuery: the arguments do not reach the SQL unchanged: {sql}")
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        common = {
+            "sql": sql,
+            "params": tuple(params),
+            "slots": slots,
+            "compiler": compiler,
+            "converters": compiler.get_converters(fields),
+            "col_count": compiler.col_count,
+        }
+        iterable = first._iterable_class
+        if iterable is ModelIterable:
+            return self._compile_model(first, compiler, alias, common)
+        if iterable in (ValuesListIterable, FlatValuesListIterable) and not first.query.annotation_select:
+            return _Compiled(**common, kind="flat" if iterable is FlatValuesListIterable else "tuples")
+        raise ImproperlyConfigured(f"PreparedQuery supports model and values_list querysets, not {iterable.__name__}")
+
+    def _slots(self, params_a, params_b) -> tuple[tuple[int, int], ...] | None:
+        probes = [_PROBES[kind] for kind in self._kinds]
+        slots = []
+        for position, (a, b) in enumerate(zip(params_a, params_b, strict=True)):
+            if a == b:
+                continue
+            arg = next((i for i, (pa, pb) in enumerate(probes) if a == pa and b == pb), None)
+            if arg is None:
+                return None  # an argument was transformed on its way to the SQL
+            slots.append((position, arg))
+        if {arg for _, arg in slots} != set(range(len(probes))):
+            return None
+        return tuple(slots)
+
+    @staticmethod
+    def _compile_model(queryset, compiler, alias: str, common: dict) -> _Compiled:
+        fetch_mode = queryset._fetch_mode
+        if fetch_mode.track_peers or queryset._known_related_objects or compiler.annotation_col_map:
+            raise ImproperlyConfigured("PreparedQuery: peers, known related objects and annotations are not supported")
+        select, klass_info = compiler.select, compiler.klass_info
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        return _Compiled(
+            **common,
+            kind="model",
+            from_db=_get_from_db(klass_info["model"], fetch_mode),
+            init_list=tuple(column[0].target.attname for column in select[start:end]),
+            model_slice=slice(start, end),
+            populators=tuple(get_related_populators(klass_info, select, alias, fetch_mode)),
+        )
+
+    # --- rows --------------------------------------------------------------------------
+
+    @staticmethod
+    def _rows(compiled: _Compiled, rows: list, alias: str) -> list:
+        if compiled.compiler.has_extra_select:
+            rows = [row[: compiled.col_count] for row in rows]
+        if compiled.converters:
+            rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
+        if compiled.kind == "flat":
+            return [row[0] for row in rows]
+        if compiled.kind == "tuples":
+            return [tuple(row) for row in rows]
+        objects = []
+        for row in rows:
+            obj = compiled.from_db(alias, list(compiled.init_list), row[compiled.model_slice])
+            for populator in compiled.populators:
+                populator.populate(row, obj)
+            objects.append(obj)
+        return objects
