@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from open12348.audit import chain, context
 from open12348.audit.models import ChainHead, Event
+from open12348.core.prepared import PreparedQuery
 
 
 @transaction.atomic(savepoint=False)
@@ -45,8 +46,12 @@ def record(
     return event
 
 
+# Every audited write reads the head: compiled once (core.prepared).
+_HEAD = PreparedQuery(lambda pk: ChainHead.objects.select_for_update().filter(pk=pk), int)
+
+
 def _locked_head() -> ChainHead:
-    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    head = _HEAD.first(1)
     if head is None:
         head, _ = ChainHead.objects.get_or_create(pk=1, defaults={"last_hash": chain.GENESIS})
         head = ChainHead.objects.select_for_update().get(pk=1)

@@ -18,6 +18,7 @@ from open12348.audit import services as audit
 from open12348.catalog.models import LegalCategory, ServiceItem
 from open12348.core import pii, refcache, workdays
 from open12348.core.fields import lookup_hash
+from open12348.core.prepared import PreparedQuery
 from open12348.orgs.models import OrgNode
 from open12348.orgs.selectors import ancestors_or_self, area_of
 from open12348.workorders import routing, sla
@@ -300,8 +301,13 @@ def _validate_create(
     return clean
 
 
+_APPLICANT_BY_PHONE = PreparedQuery(
+    lambda phone_hash: Applicant.objects.filter(phone_hash=phone_hash).order_by("id")[:1], str
+)
+
+
 def _applicant(*, name: str, phone: str, resident_id: str, user) -> Applicant:
-    applicant = Applicant.objects.filter(phone_hash=lookup_hash("phone", phone)).order_by("id").first()
+    applicant = _APPLICANT_BY_PHONE.first(lookup_hash("phone", phone))
     if applicant is None:
         return Applicant.objects.create(name=name, phone=phone, resident_id=resident_id, user=user)
     changed = []
@@ -448,44 +454,52 @@ def workorder_create_idempotent(*, key: str, request_hash: str, **fields) -> tup
     """(order, created). Same key + same hash → the first order, created=False.
     Same key + other hash → IdempotencyMismatch.
 
-    The key is written in the order's own transaction (one commit per intake): a concurrent
+    A key is looked up first (a retry writes nothing) and written with its order, in the
+    order's own transaction (one commit per intake, no key without an order): a concurrent
     request with the same key waits for the first one's transaction (SQLite: the writer lock
-    at `BEGIN IMMEDIATE`; PostgreSQL: the unique index) and then replays its order, and a
-    request that fails leaves no key behind. A key without an order can therefore only be one
-    left by an older release (which committed the key first): that is IdempotencyInFlight
-    until it is IDEMPOTENCY_STALE_SECONDS old, then taken over."""
+    at `BEGIN IMMEDIATE`; PostgreSQL: the unique index), fails on the key and replays the
+    first order; a request that fails leaves no key behind. A key without an order can only
+    be one left by an older release (which committed the key first): that is
+    IdempotencyInFlight until it is IDEMPOTENCY_STALE_SECONDS old, then taken over."""
     key = (key or "").strip()
     if not key or len(key) > 100:
         raise ValidationError({"key": gettext("Idempotency-Key 应为1到100个字符。")})
     fields = _intake_fields(**fields)
+    # A retry of a request that was accepted earlier gets its order even if the same input
+    # would no longer be accepted now (service stopped, account moved).
+    replayed = _replayed_order(key, request_hash)
+    if replayed is not None:
+        return replayed, False
+    clean, route = _intake_prepare(fields)
     try:
-        clean, route = _intake_prepare(fields)
-    except (ValidationError, PermissionDenied):
-        # A retry of a request that was accepted earlier gets its order even if the same
-        # input would no longer be accepted now (service stopped, account moved).
-        done = IdempotencyKey.objects.filter(key=key, request_hash=request_hash, work_order__isnull=False).first()
-        if done is not None:
-            return WorkOrder.objects.get(pk=done.work_order_id), False
-        raise
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = IdempotencyKey.objects.create(key=key, request_hash=request_hash)
-        except IntegrityError:
-            record = IdempotencyKey.objects.get(key=key)
-            if record.request_hash != request_hash:
-                raise IdempotencyMismatch(gettext("该 Idempotency-Key 已用于内容不同的请求。")) from None
-            if record.work_order_id is not None:
-                return WorkOrder.objects.get(pk=record.work_order_id), False
-            stale_before = _now() - datetime.timedelta(seconds=IDEMPOTENCY_STALE_SECONDS)
-            taken = IdempotencyKey.objects.filter(
-                pk=record.pk, work_order__isnull=True, created_at=record.created_at, created_at__lt=stale_before
-            ).update(created_at=_now())
-            if not taken:
-                raise IdempotencyInFlight(gettext("使用该 Idempotency-Key 的请求仍在处理中，请稍后重试。")) from None
-        order = _intake_write(fields, clean, route)
-        IdempotencyKey.objects.filter(pk=record.pk).update(work_order=order)
+        with transaction.atomic():
+            order = _intake_write(fields, clean, route)
+            IdempotencyKey.objects.create(key=key, request_hash=request_hash, work_order=order)
+    except IntegrityError:
+        replayed = _replayed_order(key, request_hash)  # a concurrent request with the key won
+        if replayed is None:
+            raise
+        return replayed, False
     return order, True
+
+
+_KEY = PreparedQuery(lambda key: IdempotencyKey.objects.filter(key=key), str)
+
+
+def _replayed_order(key: str, request_hash: str) -> WorkOrder | None:
+    """The order a key was first used for; None for a new key."""
+    record = _KEY.first(key)
+    if record is None:
+        return None
+    if record.request_hash != request_hash:
+        raise IdempotencyMismatch(gettext("该 Idempotency-Key 已用于内容不同的请求。"))
+    if record.work_order_id is None:
+        if record.created_at >= _now() - datetime.timedelta(seconds=IDEMPOTENCY_STALE_SECONDS):
+            raise IdempotencyInFlight(gettext("使用该 Idempotency-Key 的请求仍在处理中，请稍后重试。"))
+        # Stale: taken over (a concurrent taker loses on the key and replays the winner).
+        IdempotencyKey.objects.filter(pk=record.pk, work_order__isnull=True).delete()
+        return None
+    return WorkOrder.objects.get(pk=record.work_order_id)
 
 
 def _intake_fields(
