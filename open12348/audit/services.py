@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from open12348.audit import chain, context
 from open12348.audit.models import ChainHead, Event
-from open12348.core.prepared import PreparedQuery
+from open12348.core.prepared import PreparedQuery, insert
 
 
 @transaction.atomic(savepoint=False)
@@ -41,7 +41,7 @@ def record(
         prev_hash=head.last_hash,
     )
     event.hash = chain.seal(settings.AUDIT_HMAC_KEY, event.prev_hash, event.sealed_content())
-    event.save()
+    insert(event)  # a new event only: Event.save() refuses updates
     ChainHead.objects.filter(pk=head.pk).update(last_seq=event.seq, last_hash=event.hash)
     return event
 

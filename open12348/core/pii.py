@@ -6,8 +6,10 @@ wrapped: it rejects county codes that were later abolished (people keep their nu
 life) and accepts birth dates in the future."""
 
 import datetime
+import functools
 import unicodedata
 import zoneinfo
+from typing import NamedTuple
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -61,18 +63,47 @@ def birth_date_of(resident_id: str) -> datetime.date:
 
 def normalise_phone(value: str) -> str:
     """Mainland numbers in national form (13812345678, 051253520000); others in E.164."""
-    text = unicodedata.normalize("NFKC", value or "").strip()
+    return _phone_facts(_phone_text(value)).normalised
+
+
+def validate_phone(value: str, *, mobile_only: bool = False) -> str:
+    """Return the normalised number, or raise ValidationError with a Chinese message."""
+    facts = _phone_facts(_phone_text(value))
+    if facts.problem == "format":
+        raise ValidationError(_("电话号码格式不正确。"), code="format")
+    if facts.problem == "invalid":
+        raise ValidationError(_("电话号码无效，请核对后重新输入。"), code="invalid")
+    if mobile_only and not facts.mainland_mobile:
+        raise ValidationError(_("请输入11位中国大陆手机号码。"), code="not_mobile")
+    return facts.normalised
+
+
+class _PhoneFacts(NamedTuple):
+    problem: str  # "" | "format" | "invalid"
+    normalised: str
+    mainland_mobile: bool
+
+
+def _phone_text(value: str) -> str:
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+@functools.lru_cache(maxsize=4096)
+def _phone_facts(text: str) -> _PhoneFacts:
+    """One parse per number (a request validates, hashes and masks the same number several
+    times; phonenumbers' parse is the costly part)."""
     try:
         parsed = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:
-        return text
+        return _PhoneFacts("format", text, False)
+    mobile = _is_mobile(parsed)
     if parsed.country_code == 86:
-        return (
-            phonenumbers.national_significant_number(parsed)
-            if _is_mobile(parsed)
-            else "0" + (phonenumbers.national_significant_number(parsed))
-        )
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        national = phonenumbers.national_significant_number(parsed)
+        normalised = national if mobile else "0" + national
+    else:
+        normalised = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    problem = "" if phonenumbers.is_valid_number(parsed) else "invalid"
+    return _PhoneFacts(problem, normalised, parsed.country_code == 86 and mobile)
 
 
 def _is_mobile(parsed: phonenumbers.PhoneNumber) -> bool:
@@ -80,20 +111,6 @@ def _is_mobile(parsed: phonenumbers.PhoneNumber) -> bool:
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     )
-
-
-def validate_phone(value: str, *, mobile_only: bool = False) -> str:
-    """Return the normalised number, or raise ValidationError with a Chinese message."""
-    text = unicodedata.normalize("NFKC", value or "").strip()
-    try:
-        parsed = phonenumbers.parse(text, "CN")
-    except phonenumbers.NumberParseException:
-        raise ValidationError(_("电话号码格式不正确。"), code="format") from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise ValidationError(_("电话号码无效，请核对后重新输入。"), code="invalid")
-    if mobile_only and not (parsed.country_code == 86 and _is_mobile(parsed)):
-        raise ValidationError(_("请输入11位中国大陆手机号码。"), code="not_mobile")
-    return normalise_phone(text)
 
 
 def mask_resident_id(value: str) -> str:

@@ -17,6 +17,7 @@ of the project against its queryset on both databases."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -170,3 +171,83 @@ class PreparedQuery:
                 populator.populate(row, obj)
             objects.append(obj)
         return objects
+
+
+# --- inserts ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _CompiledInsert:
+    sql: str
+    returning_fields: tuple
+    compiler: Any
+    converters: dict
+
+
+_INSERTS: dict[tuple[type, str], _CompiledInsert] = {}
+
+
+def insert(obj):
+    """`obj.save(force_insert=True)` for a new row (no primary key yet), with the model's
+    INSERT … RETURNING compiled once per database: each call only computes the values (each
+    field's `pre_save`, so `auto_now_add` and derived fields behave as in `save()`). The
+    model's own `save()` override, if any, is not called; when a pre_save/post_save receiver
+    listens to the model, or a value is an expression, it simply calls `save()`."""
+    model = type(obj)
+    if obj.pk is not None or model._meta.parents or _has_save_receivers(model):
+        obj.save(force_insert=True)
+        return obj
+    alias = router.db_for_write(model, instance=obj)
+    fields = _insert_fields(model)
+    values = [field.pre_save(obj, True) for field in fields]
+    if any(hasattr(value, "resolve_expression") for value in values):
+        obj.save(force_insert=True)
+        return obj
+    compiled = _INSERTS.get((model, alias))
+    if compiled is None:
+        compiled = _compile_insert(model, alias, fields, obj)
+        values = [field.pre_save(obj, True) for field in fields]  # compiling ran pre_save again
+    connection = connections[alias]
+    params = [field.get_db_prep_save(value, connection=connection) for field, value in zip(fields, values, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, params)
+        rows = cursor.fetchall()
+    if compiled.converters:
+        rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
+    for field, value in zip(compiled.returning_fields, rows[0], strict=True):
+        setattr(obj, field.attname, value)
+    obj._state.adding = False
+    obj._state.db = alias
+    return obj
+
+
+def _has_save_receivers(model) -> bool:
+    from django.db.models import signals
+
+    return signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model)
+
+
+@functools.cache
+def _insert_fields(model) -> tuple:
+    meta = model._meta
+    return tuple(field for field in meta.local_concrete_fields if not field.generated and field is not meta.auto_field)
+
+
+def _compile_insert(model, alias: str, fields: tuple, sample) -> _CompiledInsert:
+    from django.db.models.sql import InsertQuery
+
+    meta = model._meta
+    returning_fields = tuple(meta.db_returning_fields)
+    query = InsertQuery(model)
+    query.insert_values(fields, [sample])
+    compiler = query.get_compiler(using=alias)
+    if not connections[alias].features.can_return_columns_from_insert:
+        raise ImproperlyConfigured("insert() needs INSERT … RETURNING (SQLite ≥ 3.35, PostgreSQL)")
+    compiler.returning_fields = returning_fields
+    statements = compiler.as_sql()
+    if len(statements) != 1 or len(statements[0][1]) != len(fields):
+        raise ImproperlyConfigured(f"insert(): {model.__name__} has fields with their own placeholders")
+    columns = [field.get_col(meta.db_table) for field in returning_fields]
+    compiled = _CompiledInsert(statements[0][0], returning_fields, compiler, compiler.get_converters(columns))
+    _INSERTS[(model, alias)] = compiled
+    return compiled

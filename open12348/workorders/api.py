@@ -453,6 +453,15 @@ def _when(value):
     return _DATETIME.to_representation(value) if value is not None else None
 
 
+def _choice_label(choices, value) -> str:
+    """`get_<field>_display()` without building the field's whole choice dict, which
+    translates every label of the field on each call."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
 def _name_of(display: str | None, username: str | None) -> str | None:
     """`display_name` from the two columns (None when there is no user)."""
     if username is None:
@@ -545,7 +554,7 @@ def workorder_detail_data(order: WorkOrder, *, now=None) -> dict:
         "id": order.pk,
         "tracking_code": order.tracking_code,
         "channel": order.channel,
-        "channel_display": str(order.get_channel_display()),
+        "channel_display": _choice_label(Channel, order.channel),
         "service_item": {"code": str(order.service_item.code), "name": str(order.service_item.name)},
         "legal_category": {"code": str(category.code), "name": str(category.name)} if category else None,
         "area": order.area.code,
@@ -553,9 +562,9 @@ def workorder_detail_data(order: WorkOrder, *, now=None) -> dict:
         "post": order.post.code if order.post_id else None,
         "assignee": display_name(order.assignee),
         "status": order.status,
-        "status_display": str(order.get_status_display()),
+        "status_display": _choice_label(Status, order.status),
         "priority": order.priority,
-        "priority_display": str(order.get_priority_display()),
+        "priority_display": _choice_label(Priority, order.priority),
         "green_channel": order.green_channel,
         "received_at": _when(order.received_at),
         "deadline": _when(order.deadline),
@@ -570,7 +579,7 @@ def workorder_detail_data(order: WorkOrder, *, now=None) -> dict:
         "outcome_code": str(order.outcome_code),
         "satisfaction": order.satisfaction,
         "referred_to": order.referred_to,
-        "referred_to_display": str(order.get_referred_to_display()),
+        "referred_to_display": _choice_label(ReferralBody, order.referred_to),
         "referred_to_name": str(order.referred_to_name),
         "status_reason": str(order.status_reason),
         "merged_into": order.merged_into.tracking_code if order.merged_into_id else None,

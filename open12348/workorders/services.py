@@ -18,7 +18,7 @@ from open12348.audit import services as audit
 from open12348.catalog.models import LegalCategory, ServiceItem
 from open12348.core import pii, refcache, workdays
 from open12348.core.fields import lookup_hash
-from open12348.core.prepared import PreparedQuery
+from open12348.core.prepared import PreparedQuery, insert
 from open12348.orgs.models import OrgNode
 from open12348.orgs.selectors import ancestors_or_self, area_of
 from open12348.workorders import routing, sla
@@ -309,7 +309,7 @@ _APPLICANT_BY_PHONE = PreparedQuery(
 def _applicant(*, name: str, phone: str, resident_id: str, user) -> Applicant:
     applicant = _APPLICANT_BY_PHONE.first(lookup_hash("phone", phone))
     if applicant is None:
-        return Applicant.objects.create(name=name, phone=phone, resident_id=resident_id, user=user)
+        return insert(Applicant(name=name, phone=phone, resident_id=resident_id, user=user))
     changed = []
     if applicant.name != name:
         applicant.name, changed = name, [*changed, "name"]
@@ -327,8 +327,7 @@ def _insert_with_code(order: WorkOrder) -> WorkOrder:
         order.tracking_code = new_tracking_code()
         try:
             with transaction.atomic():
-                order.save(force_insert=True)
-            return order
+                return insert(order)
         except IntegrityError:
             if not WorkOrder.objects.filter(tracking_code=order.tracking_code).exists():
                 raise
@@ -474,7 +473,7 @@ def workorder_create_idempotent(*, key: str, request_hash: str, **fields) -> tup
     try:
         with transaction.atomic():
             order = _intake_write(fields, clean, route)
-            IdempotencyKey.objects.create(key=key, request_hash=request_hash, work_order=order)
+            insert(IdempotencyKey(key=key, request_hash=request_hash, work_order=order))
     except IntegrityError:
         replayed = _replayed_order(key, request_hash)  # a concurrent request with the key won
         if replayed is None:

@@ -7,17 +7,19 @@ from django.core.exceptions import ImproperlyConfigured
 from open12348.accounts.models import User
 from open12348.audit import services as audit
 from open12348.audit.models import Event
-from open12348.core.prepared import PreparedQuery
+from open12348.core.prepared import PreparedQuery, insert
 from open12348.orgs.models import OrgNode
 
 USERS_WITH_ORG = PreparedQuery(
     lambda username: User.objects.select_related("staff_profile__org").filter(username=username), str
 )
 EVENTS_OF = PreparedQuery(
-    lambda target_id: Event.objects.filter(target_type="orgs.orgnode", target_id=target_id)
-    .select_related("actor")
-    .order_by("seq")
-    .values_list("seq", "at", "verb", "payload", "actor__username"),
+    lambda target_id: (
+        Event.objects.filter(target_type="orgs.orgnode", target_id=target_id)
+        .select_related("actor")
+        .order_by("seq")
+        .values_list("seq", "at", "verb", "payload", "actor__username")
+    ),
     str,
 )
 NODE_CODES_UNDER = PreparedQuery(
@@ -76,3 +78,49 @@ def test_unsupported_querysets_and_argument_types_are_refused(db):
         PreparedQuery(lambda when: OrgNode.objects.filter(created_at=when), float)
     with pytest.raises(TypeError):
         NODE_CODES_UNDER.all()
+
+
+# --- insert ---------------------------------------------------------------------------------
+
+
+def test_insert_writes_the_row_save_would_write(db, django_assert_num_queries):
+    from open12348.core.fields import lookup_hash
+    from open12348.workorders.models import Applicant
+
+    with django_assert_num_queries(1):
+        applicant = insert(Applicant(name="王小明", phone="13812345678", resident_id="11010519491231002X"))
+    assert applicant.pk is not None and applicant._state.adding is False
+    stored = Applicant.objects.get(pk=applicant.pk)
+    assert (stored.name, stored.phone, stored.resident_id) == ("王小明", "13812345678", "11010519491231002X")
+    assert stored.phone_hash == lookup_hash("phone", "13812345678")  # derived in pre_save, as save() does
+    assert stored.created_at is not None and stored.created_at == applicant.created_at
+    second = insert(Applicant(name="李四", phone="13912345678"))
+    assert second.pk != applicant.pk
+
+
+def test_insert_falls_back_to_save_for_models_with_save_receivers(db):
+    from django.db.models.signals import post_save
+
+    seen = []
+
+    def receiver(sender, instance, created, **kwargs):
+        seen.append((instance.code, created))
+
+    post_save.connect(receiver, sender=OrgNode, dispatch_uid="test-prepared-insert")
+    try:
+        node = insert(OrgNode(code="990000", name="测试", level="city", path="/990000/"))
+    finally:
+        post_save.disconnect(dispatch_uid="test-prepared-insert", sender=OrgNode)
+    assert seen == [("990000", True)]
+    assert OrgNode.objects.filter(pk=node.pk, code="990000").exists()
+
+
+def test_insert_of_an_expression_value_falls_back_to_save(db):
+    from django.db.models import Value
+    from django.db.models.functions import Upper
+
+    from open12348.workorders.models import IdempotencyKey
+
+    key = insert(IdempotencyKey(key="k-expr", request_hash=Upper(Value("h"))))
+    key.refresh_from_db()
+    assert key.request_hash == "H"
