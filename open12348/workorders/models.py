@@ -252,10 +252,15 @@ class WorkOrder(TimeStampedModel):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["handling_org", "status", "deadline"], name="wo_inbox"),
-            models.Index(fields=["assignee", "status"], name="wo_assignee"),
+            # The inbox tabs (`selectors.inbox_counts`, one COUNT per tab) each read one of these
+            # and never the wide rows: "mine" (assignee, status) and "unassigned" (assignee null,
+            # status, handling org) here; "post" (post, assignee null, status) in wo_post_open;
+            # "due_soon", "overdue" and "awaiting" (status, deadline, then the scope columns) in
+            # wo_open_counts.
+            models.Index(fields=["assignee", "status", "handling_org"], name="wo_assignee"),
+            models.Index(fields=["post", "assignee", "status"], name="wo_post_open"),
             models.Index(fields=["area", "received_at"], name="wo_area_received"),
             models.Index(fields=["channel", "received_at"], name="wo_channel_received"),
-            # Covers the inbox tab counts (open orders only), so they never read the wide rows.
             models.Index(
                 fields=["status", "deadline", "assignee", "handling_org", "area", "post", "first_owner"],
                 name="wo_open_counts",

@@ -5,7 +5,7 @@ read time."""
 
 import datetime
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from open12348.audit.models import Event
@@ -22,6 +22,7 @@ from open12348.workorders.models import (
     DutyShift,
     FollowUp,
     Note,
+    Post,
     RatingAppeal,
     ReceptionDay,
     Status,
@@ -91,11 +92,20 @@ def due_soon_cutoff(now: datetime.datetime) -> datetime.datetime:
     return sla.end_of_day(last)
 
 
-def _tab_q(tab: str, viewer, now) -> Q:
+def _post_ids(viewer) -> list[int]:
+    """The posts `viewer` is a member of: a short list, empty for most (directors, say), and
+    then the "post" tab is empty without a query (`post__in=[]`)."""
+    if viewer.pk is None:
+        return []
+    return list(Post.members.through.objects.filter(user_id=viewer.pk).values_list("post_id", flat=True))
+
+
+def _tab_q(tab: str, viewer, now, *, posts: list[int] | None = None) -> Q:
+    """The condition of one inbox tab; `posts` is `_post_ids(viewer)` when already known."""
     if tab == "mine":
         return Q(assignee=viewer, status__in=OPEN)
     if tab == "post":
-        return Q(post__members=viewer, assignee__isnull=True, status__in=OPEN)
+        return Q(post__in=_post_ids(viewer) if posts is None else posts, assignee__isnull=True, status__in=OPEN)
     if tab == "unassigned":
         return Q(handling_org__in=_subtree_ids(area_of(viewer)), assignee__isnull=True, status__in=OPEN)
     if tab == "due_soon":
@@ -150,8 +160,6 @@ def workorder_list(
         if any(ch.isdigit() for ch in text):
             condition |= Q(applicant__phone_hash=lookup_hash("phone", text))
         orders = orders.filter(condition)
-    if tab == "post":
-        orders = orders.distinct()
     orders = orders.select_related("service_item", "legal_category", "area", "handling_org", "assignee", "post")
     if tab in ("mine", "due_soon", "overdue"):
         return orders.order_by("-priority", "deadline", "-id")
@@ -192,15 +200,31 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=sla.BEIJING)
 
 
+# Tabs whose condition puts an order in the viewer's scope by itself (`_scope_q`: assignee =
+# viewer; handling org in the viewer's subtree): they are counted without the scope condition.
+_TABS_IN_SCOPE = frozenset({"mine", "unassigned"})
+
+
 def inbox_counts(*, viewer, now: datetime.datetime | None = None) -> dict[str, int]:
-    """How many orders each tab holds, in one query. Every tab holds open orders only, so the
-    query starts from the open ones (the status index) instead of the whole scope."""
+    """How many orders each tab holds (exact): one COUNT per tab, each read from an index that
+    starts with the tab's own condition (models.WorkOrder.Meta.indexes), so a tab reads only
+    its own orders' index entries, never the wide rows nor the other tabs' orders: "mine" and
+    "unassigned" from wo_assignee, "post" from wo_post_open (no count when the viewer is in no
+    post), "due_soon", "overdue" and "awaiting" from wo_open_counts, which also holds the
+    scope columns."""
     now = now or timezone.now()
-    orders = visible_workorders(viewer).filter(status__in=OPEN)
-    if orders.query.is_empty():
+    if area_of(viewer) is None:
         return dict.fromkeys(TABS, 0)
-    aggregates = {tab: Count("id", filter=_tab_q(tab, viewer, now), distinct=(tab == "post")) for tab in TABS}
-    return orders.aggregate(**aggregates)
+    posts = _post_ids(viewer)
+    scoped = visible_workorders(viewer)
+    counts = {}
+    for tab in TABS:
+        if tab == "post" and not posts:
+            counts[tab] = 0
+            continue
+        orders = WorkOrder.objects.all() if tab in _TABS_IN_SCOPE else scoped
+        counts[tab] = orders.filter(_tab_q(tab, viewer, now, posts=posts)).count()
+    return counts
 
 
 _ORDER_WITH_RELATIONS = PreparedQuery(

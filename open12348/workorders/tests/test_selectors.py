@@ -173,3 +173,114 @@ def test_the_timeline_lists_the_orders_events_oldest_first(clerk_a, town_a):
         "workorder.claim",
         "workorder.start",
     ]
+
+
+# --- inbox counts: exact, for every kind of viewer ----------------------------------------
+
+
+@pytest.fixture
+def mixed_orders(clerk_a, clerk_a2, director_a, outsider_b, lawyer_a, area_a, town_a, town_a2, town_b):
+    """40 orders with areas, handling orgs, first owners, assignees, posts, statuses and
+    deadlines drawn from a seeded generator: orders handled outside their area, assigned to
+    someone outside the handling org, in a post of another district …"""
+    import random
+
+    from open12348.workorders.models import WorkOrder
+
+    rng = random.Random(12348)
+    posts = [
+        None,
+        None,
+        post(town_a, code="mediation", members=[clerk_a, lawyer_a]),
+        post(town_b, code="aid", members=[outsider_b, clerk_a2]),  # clerk_a2's post lies outside their area
+    ]
+    orgs = [town_a, town_a2, town_b, area_a]
+    people = [None, None, None, clerk_a, clerk_a2, director_a, outsider_b, lawyer_a]
+    open_statuses = [Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_MATERIALS]
+    statuses = open_statuses * 3 + [status for status in Status if status not in open_statuses + [Status.MERGED]]
+    with time_machine.travel(at(2026, 11, 2, 9, 0), tick=False):
+        orders = [make_order(actor=clerk_a, area=town_a) for _ in range(40)]
+    for order in orders:
+        WorkOrder.objects.filter(pk=order.pk).update(
+            area=rng.choice(orgs[:3]),
+            handling_org=rng.choice(orgs),
+            first_owner=rng.choice(people),
+            assignee=rng.choice(people),
+            post=rng.choice(posts),
+            status=rng.choice(statuses),
+            deadline=at(2026, 11, 18, 12, 0) + datetime.timedelta(hours=rng.randint(-120, 120)),
+        )
+    # waiting in clerk_a2's post of town_b: one in their area, one outside it
+    for order, area in zip(orders[:2], (town_a2, town_b), strict=True):
+        WorkOrder.objects.filter(pk=order.pk).update(
+            area=area, handling_org=town_b, first_owner=None, assignee=None, post=posts[3], status=Status.RECEIVED
+        )
+    return list(WorkOrder.objects.select_related("area", "handling_org"))
+
+
+def _straightforward_counts(viewer, orders, now) -> dict[str, int]:
+    """Each tab counted in Python, order by order, from the rules as written (the scope of
+    `visible_workorders`; the tab conditions of the inbox)."""
+    from open12348.orgs.selectors import area_of
+    from open12348.workorders.models import OPEN_STATUSES
+
+    area = area_of(viewer)
+    if area is None:
+        return dict.fromkeys(selectors.TABS, 0)
+    posts = set(viewer.posts.values_list("pk", flat=True))
+    running = {Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS}
+    cutoff = selectors.due_soon_cutoff(now)
+
+    def in_scope(o):
+        return (
+            o.handling_org.path.startswith(area.path)
+            or o.area.path.startswith(area.path)
+            or o.first_owner_id == viewer.pk
+            or o.assignee_id == viewer.pk
+        )
+
+    tabs = {
+        "mine": lambda o: o.assignee_id == viewer.pk and o.status in OPEN_STATUSES,
+        "post": lambda o: o.post_id in posts and o.assignee_id is None and o.status in OPEN_STATUSES,
+        "unassigned": lambda o: (
+            o.handling_org.path.startswith(area.path) and o.assignee_id is None and o.status in OPEN_STATUSES
+        ),
+        "due_soon": lambda o: o.status in running and now <= o.deadline <= cutoff,
+        "overdue": lambda o: o.status in running and o.deadline < now,
+        "awaiting": lambda o: o.status == Status.AWAITING_MATERIALS,
+    }
+    return {tab: sum(1 for o in orders if in_scope(o) and rule(o)) for tab, rule in tabs.items()}
+
+
+@pytest.mark.parametrize(
+    "who", ["clerk_a", "clerk_a2", "director_a", "bureau_admin", "lawyer_a", "operator", "outsider_b", "citizen"]
+)
+def test_inbox_counts_equal_a_straightforward_count(who, mixed_orders, request):
+    """Per-tab counts are exact (not capped) for clerks, directors, a bureau admin, post
+    members (lawyer_a in a post of their area; clerk_a2 in one outside it, whose orders count
+    only when in scope), the city operator, an outsider and a citizen; each tab's list holds
+    as many orders as its count."""
+    viewer = request.getfixturevalue(who)
+    now = at(2026, 11, 18, 12, 0)
+    expected = _straightforward_counts(viewer, mixed_orders, now)
+    assert selectors.inbox_counts(viewer=viewer, now=now) == expected
+    for tab in selectors.TABS:
+        listed = selectors.workorder_list(viewer=viewer, tab=tab, now=now)
+        assert len({o.pk for o in listed}) == listed.count() == expected[tab], tab
+
+
+def test_the_mixed_orders_exercise_every_tab(mixed_orders, clerk_a, clerk_a2, director_a, lawyer_a, operator):
+    """The data of the test above is not trivial: every tab holds orders for someone, and
+    clerk_a2's post holds orders both inside and outside their scope."""
+    now = at(2026, 11, 18, 12, 0)
+    totals = dict.fromkeys(selectors.TABS, 0)
+    for viewer in (clerk_a, clerk_a2, director_a, lawyer_a, operator):
+        for tab, count in _straightforward_counts(viewer, mixed_orders, now).items():
+            totals[tab] += count
+    assert all(totals.values()), totals
+    waiting_in_posts = sum(
+        1
+        for o in mixed_orders
+        if o.post_id in set(clerk_a2.posts.values_list("pk", flat=True)) and o.assignee_id is None
+    )
+    assert 0 < _straightforward_counts(clerk_a2, mixed_orders, now)["post"] < waiting_in_posts

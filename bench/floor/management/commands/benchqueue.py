@@ -1,8 +1,8 @@
 """B4 `agent.queue_list`, in process (bench.settings only): the inbox a district director
 opens — first page of a filtered list (status, channel, town), its total count, and the
-count of every tab — through the selectors (`workorder_list`, `inbox_counts`), against the
-same three queries written as raw SQL on the same connection. A-B-A per round (raw, ORM,
-raw), each call timed; prints one JSON line with per-round p50/p95 and the ratios."""
+count of every tab — through the selectors (`workorder_list`, `inbox_counts`: one COUNT per
+tab), against the same queries written as raw SQL on the same connection. A-B-A per round
+(raw, ORM, raw), each call timed; prints one JSON line with per-round p50/p95 and the ratios."""
 
 import json
 import statistics
@@ -100,9 +100,11 @@ class Command(BaseCommand):
 
 
 class RawQueue:
-    """The same three queries, written by hand in the selectors' shape: the scope as
+    """The same queries, written by hand in the selectors' shape: the scope as
     `handling_org_id IN (subtree) OR area_id IN (subtree) OR first owner OR assignee`, the
-    town filter as `area_id IN (nodes under the town)`, the tab counts over open orders only."""
+    town filter as `area_id IN (nodes under the town)`; the tab counts as one COUNT per tab
+    (`inbox_counts`): "mine" and "unassigned" without the scope condition (their own condition
+    implies it), "post" only when the viewer is in a post (looked up first)."""
 
     def __init__(self, viewer, area_code, now):
         area = area_of(viewer)
@@ -134,21 +136,34 @@ class RawQueue:
             f"WHERE {scope} AND {filters} ORDER BY wo.received_at DESC, wo.id DESC LIMIT {PAGE}"
         )
         self.count_sql = f"SELECT COUNT(*) FROM {wo} wo WHERE {scope} AND {filters}"
-        self.counts_sql = (
-            "SELECT "
-            f"COUNT(*) FILTER (WHERE wo.assignee_id = %s), "
-            f"COUNT(DISTINCT wo.id) FILTER (WHERE wo.assignee_id IS NULL AND pm.user_id = %s), "
-            f"COUNT(*) FILTER (WHERE wo.assignee_id IS NULL AND wo.handling_org_id IN {subtree}), "
-            f"COUNT(*) FILTER (WHERE wo.status IN ({running}) AND wo.deadline >= %s AND wo.deadline <= %s), "
-            f"COUNT(*) FILTER (WHERE wo.status IN ({running}) AND wo.deadline < %s), "
-            "COUNT(*) FILTER (WHERE wo.status = 'awaiting_materials') "
-            f"FROM {wo} wo LEFT JOIN {members} pm ON pm.post_id = wo.post_id "
-            f"WHERE {scope} AND wo.status IN ({open_list})"
-        )
         when = ops.adapt_datetimefield_value
         cutoff = selectors.due_soon_cutoff(now)
-        self.counts_params = [viewer.pk, viewer.pk, area.path + "%", when(now), when(cutoff), when(now)]
-        self.statements = [self.page_sql, self.count_sql, self.counts_sql]
+        self.viewer_id = viewer.pk
+        self.posts_sql = f"SELECT post_id FROM {members} WHERE user_id = %s"
+        open_in = f"wo.status IN ({open_list})"
+        count_from = f"SELECT COUNT(*) FROM {wo} wo WHERE"
+        # tab → (SQL, parameters); "post" gets its post ids when the viewer has any
+        self.tab_sql = {
+            "mine": (f"{count_from} wo.assignee_id = %s AND {open_in}", [viewer.pk]),
+            "post": (
+                f"{count_from} wo.post_id IN ({{posts}}) AND wo.assignee_id IS NULL AND {open_in} AND {scope}",
+                self.scope_params,
+            ),
+            "unassigned": (
+                f"{count_from} wo.assignee_id IS NULL AND {open_in} AND wo.handling_org_id IN {subtree}",
+                [area.path + "%"],
+            ),
+            "due_soon": (
+                f"{count_from} wo.status IN ({running}) AND wo.deadline >= %s AND wo.deadline <= %s AND {scope}",
+                [when(now), when(cutoff), *self.scope_params],
+            ),
+            "overdue": (
+                f"{count_from} wo.status IN ({running}) AND wo.deadline < %s AND {scope}",
+                [when(now), *self.scope_params],
+            ),
+            "awaiting": (f"{count_from} wo.status = 'awaiting_materials' AND {scope}", self.scope_params),
+        }
+        self.statements = [self.page_sql, self.count_sql, self.posts_sql, *(sql for sql, _ in self.tab_sql.values())]
 
     def __call__(self):
         with connection.cursor() as cursor:
@@ -156,6 +171,15 @@ class RawQueue:
             page = cursor.fetchall()
             cursor.execute(self.count_sql, [*self.scope_params, *self.filter_params])
             count = cursor.fetchone()[0]
-            cursor.execute(self.counts_sql, [*self.counts_params, *self.scope_params])
-            tabs = dict(zip(selectors.TABS, (int(v or 0) for v in cursor.fetchone()), strict=True))
+            tabs = {}
+            for tab, (sql, params) in self.tab_sql.items():
+                if tab == "post":
+                    cursor.execute(self.posts_sql, [self.viewer_id])
+                    posts = [row[0] for row in cursor.fetchall()]
+                    if not posts:
+                        tabs[tab] = 0
+                        continue
+                    sql, params = sql.format(posts=", ".join(["%s"] * len(posts))), [*posts, *params]
+                cursor.execute(sql, params)
+                tabs[tab] = cursor.fetchone()[0]
         return len(page), count, tabs
