@@ -373,7 +373,7 @@ if TRUSTED_PROXY_COUNT:
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],  # public pages inline their stylesheets (ui.inline_css)
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF, *_push_connect_sources()],

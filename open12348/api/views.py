@@ -54,7 +54,7 @@ class SchemaView(SpectacularAPIView):
 class DocsView(SpectacularSwaggerSplitView):
     """Swagger UI from the sidecar's local files. The split view serves its start-up script
     as a separate file (`?script`), and our template has no inline style, so the page runs
-    under our CSP (`script-src 'self' 'nonce-…'`, `style-src 'self'`) unchanged."""
+    under our CSP (`script-src 'self' 'nonce-…'`, `style-src 'self' 'nonce-…'`) unchanged."""
 
     authentication_classes = []
     permission_classes = [AllowAny]

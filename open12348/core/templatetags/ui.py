@@ -1,11 +1,40 @@
 """Template helpers shared by every page: masking personal data for display, and the
 small pieces of markup the base layout needs."""
 
+import functools
+
 from django import template
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from open12348.core import pii
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def inline_css(context, path: str) -> str:
+    """The stylesheet `path` (as for `{% static %}`) inside the page, with the request's CSP
+    nonce. On a cheap phone over a slow link every stylesheet costs a new connection and a
+    round trip before anything is drawn; the public pages' few kilobytes of CSS cost less
+    inline (B13: first paint ≈ 300 ms sooner at 150 ms RTT)."""
+    css = _stylesheet(path) if not settings.DEBUG else _stylesheet.__wrapped__(path)
+    nonce = context.get("csp_nonce")  # lazy, and falsy until first used: never test it with `or`
+    return format_html('<style nonce="{}">{}</style>', "" if nonce is None else nonce, mark_safe(css))  # noqa: S308 — our own static file, refused if it contains "</"
+
+
+@functools.cache
+def _stylesheet(path: str) -> str:
+    found = finders.find(path)
+    if found is None:
+        raise template.TemplateSyntaxError(f"inline_css: no static file {path!r}")
+    with open(found, encoding="utf-8") as css:
+        text = css.read()
+    if "</" in text:  # would end the <style> element early
+        raise template.TemplateSyntaxError(f"inline_css: {path!r} contains '</'")
+    return text
 
 
 @register.filter

@@ -36,3 +36,23 @@ def test_pages_carry_a_content_security_policy_without_unsafe_inline(client, db)
     csp = client.get("/")["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
     assert "unsafe-inline" not in csp
+
+
+def test_the_public_pages_stylesheets_are_inline_under_the_responses_style_nonce(client, db):
+    import re
+
+    response = client.get("/")
+    nonce = re.search(r"style-src [^;]*'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    html = response.content.decode()
+    styles = re.findall(r'<style nonce="([^"]*)">', html)
+    assert styles and set(styles) == {nonce}
+    assert "--target" in html  # site.css itself, not a link to it
+    assert 'rel="stylesheet"' not in html
+
+
+def test_inline_css_refuses_a_missing_stylesheet():
+    import pytest
+    from django.template import Context, Template, TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError):
+        Template('{% load ui %}{% inline_css "css/no-such.css" %}').render(Context({"csp_nonce": "n"}))

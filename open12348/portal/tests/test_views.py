@@ -206,7 +206,9 @@ def test_every_page_has_skip_link_hotline_preferences_switch_and_no_inline_code(
     assert f'action="{reverse("portal:preferences")}"' in html
     assert "大字版" in html and "高对比度" in html
     assert "csrfmiddlewaretoken" in html
-    assert " style=" not in html and "<style" not in html
+    assert not re.search(r"<[a-z][^>]*\sstyle=", html)  # no style attributes
+    nonce = re.search(r"style-src [^;]*'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+    assert set(re.findall(r"<style([^>]*)>", html)) == {f' nonce="{nonce}"'}  # only the inlined stylesheets
     for tag in re.findall(r"<script[^>]*>", html):
         assert " src=" in tag
     assert "script-src" in response.headers["Content-Security-Policy"]
