@@ -21,7 +21,7 @@ from open12348.core.fields import lookup_hash
 from open12348.core.prepared import PreparedQuery, insert
 from open12348.orgs.models import OrgNode
 from open12348.orgs.selectors import ancestors_or_self, area_of
-from open12348.workorders import routing, sla
+from open12348.workorders import routing, selectors, sla
 from open12348.workorders.exceptions import (
     AlreadyClaimed,
     IdempotencyInFlight,
@@ -1130,10 +1130,24 @@ def _may_attach(actor, order: WorkOrder) -> None:
         _require_visible(actor, order)
         return
     recent = order.received_at >= _now() - datetime.timedelta(minutes=ATTACH_WINDOW_MINUTES)
-    if order.channel != Channel.WEB or order.status != Status.RECEIVED or not recent:
+    if order.channel != Channel.WEB or not recent or not _untouched_since_intake(order):
         raise PermissionDenied(gettext("只能在提交诉求时上传附件；如需补充材料，请与承办人员联系。"))
     if getattr(actor, "is_authenticated", False) and order.applicant.user_id not in (None, actor.pk):
         raise PermissionDenied(gettext("只能为自己提交的诉求上传附件。"))
+
+
+def _untouched_since_intake(order: WorkOrder) -> bool:
+    """Still as submitted: 已受理, or 已分派 by the post's automatic assignment at intake, and
+    nobody has acted on it since (a claim or an assignment leaves its event)."""
+    if order.status == Status.RECEIVED:
+        return True
+    return (
+        order.status == Status.ASSIGNED
+        and not selectors.timeline_events(str(order.pk)).exclude(verb__in=_INTAKE_VERBS).exists()
+    )
+
+
+_INTAKE_VERBS = ("workorder.created", "workorder.attachment_added")
 
 
 def _scan(data: bytes, checked, *, actor, order: WorkOrder) -> None:

@@ -442,3 +442,23 @@ def test_the_api_hides_orders_outside_the_area(client, outsider_b, order_a):
 
     assert client.get(url).status_code == 404
     assert client.post(url, {"file": SimpleUploadedFile("a.png", png_bytes())}).status_code == 404
+
+
+def test_the_submitter_may_attach_to_an_order_a_post_assigned_automatically_until_someone_acts(
+    town_a, clerk_a, director_a
+):
+    from open12348.workorders.models import Post, Status
+
+    factories.post(town_a, code="consultation", members=[clerk_a, director_a], assignment=Post.Assignment.ROUND_ROBIN)
+    factories.routing_rule("咨询岗", target="street", post_code="consultation")
+    web = factories.make_order(actor=None, area=town_a, channel=Channel.WEB)
+    assert web.status == Status.ASSIGNED  # by the post, at intake
+
+    services.attachment_add(actor=None, order=web, upload=SimpleUploadedFile("a.pdf", pdf_bytes()))
+    services.attachment_add(actor=None, order=web, upload=SimpleUploadedFile("b.pdf", pdf_bytes()))
+    other = clerk_a if web.assignee == director_a else director_a
+    services.workorder_transition(actor=director_a, order=web, action="assign", assignee=other)
+    assert web.status == Status.ASSIGNED
+    with pytest.raises(PermissionDenied):  # still 已分派, but the director has acted on it
+        services.attachment_add(actor=None, order=web, upload=SimpleUploadedFile("c.pdf", pdf_bytes()))
+    assert Attachment.objects.filter(work_order=web).count() == 2
