@@ -123,35 +123,28 @@ def _load(version: str, name: str):
 
 
 def current_classifier():
-    with _lock:
-        version = _refresh()
-        if _state["classifier"] is None:
-            model = None
-            if version is not None:
-                try:
-                    model = _load(version, CLASSIFIER_FILE)
-                except Exception:
-                    logger.exception("cannot load the classifier of artifact %s", version)
-            if model is None:
-                model = _fallback_classifier()
-            _state["classifier"] = model
-        return _state["classifier"]
+    return _current("classifier", CLASSIFIER_FILE, _fallback_classifier)
 
 
 def current_retriever():
+    return _current("retriever", RETRIEVAL_FILE, _fallback_retriever)
+
+
+def _current(kind: str, filename: str, fallback):
+    """The model of the current artifact (loaded once per version), else the fallback."""
     with _lock:
         version = _refresh()
-        if _state["retriever"] is None:
+        if _state[kind] is None:
             model = None
             if version is not None:
                 try:
-                    model = _load(version, RETRIEVAL_FILE)
+                    model = _load(version, filename)
                 except Exception:
-                    logger.exception("cannot load the retriever of artifact %s", version)
+                    logger.exception("cannot load the %s of artifact %s", kind, version)
             if model is None:
-                model = _fallback_retriever()
-            _state["retriever"] = model
-        return _state["retriever"]
+                model = fallback()
+            _state[kind] = model
+        return _state[kind]
 
 
 def _fallback_classifier():

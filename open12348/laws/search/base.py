@@ -330,6 +330,31 @@ class DatabaseBackend(SearchBackend):
                     cursor.executemany(f"UPDATE {table} SET title_seg = %s, text_seg = %s WHERE id = %s", params)  # noqa: S608
             done += len(params)
 
+    def search(self, query, *, filters: SearchFilters | None = None, page=1, per_page=10) -> SearchResult:
+        """All the query's words; when nothing has all of them, any of them (`relaxed`)."""
+        page, per_page = clamp_page(page, per_page)
+        tokens, truncated = prepare_query(query)
+        if not tokens:
+            return SearchResult(total=0, hits=[], page=page, per_page=per_page, truncated=truncated)
+        where, params = self.filter_sql(filters)
+        relaxed = False
+        rows, total = self._run(self._match(tokens, "AND"), where, params, page, per_page)
+        if total == 0 and len(tokens) > 1:
+            relaxed = True
+            rows, total = self._run(self._match(tokens, "OR"), where, params, page, per_page)
+        return self.build_result(
+            rows, total=total, tokens=tokens, page=page, per_page=per_page, relaxed=relaxed, truncated=truncated
+        )
+
+    # the engine's part
+    @abstractmethod
+    def _match(self, tokens: list[str], operator: str):
+        """The engine's query for the tokens, joined with AND or OR."""
+
+    @abstractmethod
+    def _run(self, match, where: str, params: list, page: int, per_page: int) -> tuple[list, int]:
+        """(rows of COLUMNS + score, best first, of the page; the total, counted up to MAX_PAGE pages)."""
+
     # helpers for the SQL of subclasses
     @staticmethod
     def filter_sql(filters: SearchFilters | None, alias: str = "d") -> tuple[str, list]:

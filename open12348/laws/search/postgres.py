@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from open12348.laws.search.base import MAX_PAGE, DatabaseBackend, SearchFilters, SearchResult, clamp_page, prepare_query
+from open12348.laws.search.base import MAX_PAGE, DatabaseBackend
 
 COLUMNS = "d.key, d.kind, d.title, d.text, d.url, d.level, d.status, d.region, d.date"
 RANK_NORMALIZATION = 1  # divide by 1 + log(document length): long cases do not swamp articles
@@ -21,22 +21,11 @@ def tsquery_sql(tokens: list[str], operator: str = "AND") -> tuple[str, list[str
 class PostgresBackend(DatabaseBackend):
     name = "postgres"
 
-    def search(self, query, *, filters: SearchFilters | None = None, page=1, per_page=10) -> SearchResult:
-        page, per_page = clamp_page(page, per_page)
-        tokens, truncated = prepare_query(query)
-        if not tokens:
-            return SearchResult(total=0, hits=[], page=page, per_page=per_page, truncated=truncated)
-        where, params = self.filter_sql(filters)
-        relaxed = False
-        rows, total = self._run(*tsquery_sql(tokens), where, params, page, per_page)
-        if total == 0 and len(tokens) > 1:
-            relaxed = True
-            rows, total = self._run(*tsquery_sql(tokens, "OR"), where, params, page, per_page)
-        return self.build_result(
-            rows, total=total, tokens=tokens, page=page, per_page=per_page, relaxed=relaxed, truncated=truncated
-        )
+    def _match(self, tokens, operator):
+        return tsquery_sql(tokens, operator)
 
-    def _run(self, tsquery, query_params, where, params, page, per_page):
+    def _run(self, match, where, params, page, per_page):
+        tsquery, query_params = match
         base = f"FROM laws_searchdocument d, (SELECT {tsquery} AS query) q WHERE d.tsv @@ q.query{where}"
         with connection.cursor() as cursor:
             cursor.execute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from open12348.laws.search.base import MAX_PAGE, DatabaseBackend, SearchFilters, SearchResult, clamp_page, prepare_query
+from open12348.laws.search.base import MAX_PAGE, DatabaseBackend
 
 TITLE_WEIGHT = 4.0
 TEXT_WEIGHT = 1.0
@@ -19,20 +19,8 @@ def match_expression(tokens: list[str], operator: str = "AND") -> str:
 class Fts5Backend(DatabaseBackend):
     name = "fts5"
 
-    def search(self, query, *, filters: SearchFilters | None = None, page=1, per_page=10) -> SearchResult:
-        page, per_page = clamp_page(page, per_page)
-        tokens, truncated = prepare_query(query)
-        if not tokens:
-            return SearchResult(total=0, hits=[], page=page, per_page=per_page, truncated=truncated)
-        where, params = self.filter_sql(filters)
-        relaxed = False
-        rows, total = self._run(match_expression(tokens), where, params, page, per_page)
-        if total == 0 and len(tokens) > 1:
-            relaxed = True
-            rows, total = self._run(match_expression(tokens, "OR"), where, params, page, per_page)
-        return self.build_result(
-            rows, total=total, tokens=tokens, page=page, per_page=per_page, relaxed=relaxed, truncated=truncated
-        )
+    def _match(self, tokens, operator):
+        return match_expression(tokens, operator)
 
     def _run(self, match, where, params, page, per_page):
         offset = (page - 1) * per_page
