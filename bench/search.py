@@ -33,7 +33,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import socket
 import sqlite3
 import statistics
@@ -125,14 +124,10 @@ def start_site(database_url: str, port: int, log_path: Path, pin: bool) -> subpr
 
 
 def stop(server: subprocess.Popen | None) -> None:
-    if server is None or server.poll() is not None:
-        return
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=10)
+    from bench.run import stop_server
+
+    if server is not None:
+        stop_server(server)
 
 
 class Client:

@@ -27,7 +27,6 @@ Writes var/bench/b13.json (bench/run.py also writes B13-<timestamp>.json)."""
 import argparse
 import json
 import os
-import signal
 import socket
 import statistics
 import subprocess
@@ -125,17 +124,9 @@ def site_env(port: int | None = None) -> dict:
 
 
 def manage(*command: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *command],
-        cwd=ROOT,
-        env=site_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"manage.py {' '.join(command)} failed")
+    from bench.run import manage_in
+
+    manage_in(site_env(), *command)
 
 
 def prepare() -> float:
@@ -179,14 +170,10 @@ def wait_ready(server: subprocess.Popen, url: str, log_path: Path, timeout: floa
 
 
 def stop(server: subprocess.Popen | None) -> None:
-    if server is None or server.poll() is not None:
-        return
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=10)
+    from bench.run import stop_server
+
+    if server is not None:
+        stop_server(server)
 
 
 def status_of(url: str) -> int:
