@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from open12348.audit import chain, context
 from open12348.audit.models import ChainHead, Event
-from open12348.core.prepared import PreparedQuery, insert
+from open12348.core.prepared import PreparedQuery, PreparedUpdate, insert
 
 
 @transaction.atomic(savepoint=False)
@@ -42,12 +42,18 @@ def record(
     )
     event.hash = chain.seal(settings.AUDIT_HMAC_KEY, event.prev_hash, event.sealed_content())
     insert(event)  # a new event only: Event.save() refuses updates
-    ChainHead.objects.filter(pk=head.pk).update(last_seq=event.seq, last_hash=event.hash)
+    _MOVE_HEAD.run(head.pk, event.seq, event.hash)
     return event
 
 
-# Every audited write reads the head: compiled once (core.prepared).
+# Every audited write reads and moves the head: compiled once (core.prepared).
 _HEAD = PreparedQuery(lambda pk: ChainHead.objects.select_for_update().filter(pk=pk), int)
+_MOVE_HEAD = PreparedUpdate(
+    lambda pk, seq, last_hash: (ChainHead.objects.filter(pk=pk), {"last_seq": seq, "last_hash": last_hash}),
+    int,
+    int,
+    str,
+)
 
 
 def _locked_head() -> ChainHead:

@@ -36,6 +36,13 @@ from django.db.models.query import (
 _PROBES = {int: (-7_300_001, -7_300_002), str: ("\x01probe-a", "\x01probe-b")}
 
 
+def _probe(kind: type, which: int, position: int):
+    """The probe value of an argument: distinct per position, so that two arguments of the
+    same type are told apart in the SQL's parameters."""
+    value = _PROBES[kind][which]
+    return value - 10 * position if kind is int else f"{value}{position}"
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
@@ -44,7 +51,7 @@ class _Compiled:
     compiler: Any
     converters: dict
     col_count: int
-    kind: str  # "model" | "tuples" | "flat"
+    kind: str  # "model" | "tuples" | "flat" | "update"
     from_db: Callable | None = None
     init_list: tuple = ()
     model_slice: slice = slice(0)
@@ -66,15 +73,10 @@ class PreparedQuery:
         self._model = None  # known after the first build (models may not be ready at import)
 
     def all(self, *args) -> list:
-        if len(args) != len(self._kinds):
-            raise TypeError(f"PreparedQuery takes {len(self._kinds)} arguments, {len(args)} given")
         alias = self._alias()
         compiled = self._for(alias)
-        params = list(compiled.params)
-        for position, arg in compiled.slots:
-            params[position] = args[arg]
         with connections[alias].cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(compiled.sql, self._params(compiled, args))
             rows = cursor.fetchall()
         return self._rows(compiled, rows, alias)
 
@@ -84,9 +86,20 @@ class PreparedQuery:
 
     # --- compiling ---------------------------------------------------------------------
 
+    def _params(self, compiled: _Compiled, args: tuple) -> list:
+        if len(args) != len(self._kinds):
+            raise TypeError(f"{type(self).__name__} takes {len(self._kinds)} arguments, {len(args)} given")
+        params = list(compiled.params)
+        for position, arg in compiled.slots:
+            params[position] = args[arg]
+        return params
+
+    def _probe(self, which: int):
+        return self._build(*(_probe(kind, which, position) for position, kind in enumerate(self._kinds)))
+
     def _alias(self) -> str:
         if self._model is None:
-            self._model = self._build(*(_PROBES[kind][0] for kind in self._kinds)).model
+            self._model = self._probe(0).model
         return router.db_for_read(self._model)
 
     def _for(self, alias: str) -> _Compiled:
@@ -98,14 +111,10 @@ class PreparedQuery:
         return compiled
 
     def _compile(self, alias: str) -> _Compiled:
-        first = self._build(*(_PROBES[kind][0] for kind in self._kinds))
-        second = self._build(*(_PROBES[kind][1] for kind in self._kinds))
+        first, second = self._probe(0), self._probe(1)
         compiler = first.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        sql_b, params_b = second.query.get_compiler(using=alias).as_sql()
-        slots = self._slots(params, params_b) if sql == sql_b else None
-        if slots is None:
-            raise ImproperlyConfigured(f"PreparedQuery: the arguments do not reach the SQL unchanged: {sql}")
+        slots = self._checked_slots(sql, params, second.query.get_compiler(using=alias).as_sql())
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
         common = {
             "sql": sql,
@@ -122,8 +131,16 @@ class PreparedQuery:
             return _Compiled(**common, kind="flat" if iterable is FlatValuesListIterable else "tuples")
         raise ImproperlyConfigured(f"PreparedQuery supports model and values_list querysets, not {iterable.__name__}")
 
+    def _checked_slots(self, sql: str, params: list, probed: tuple[str, list]) -> tuple[tuple[int, int], ...]:
+        """Where each argument goes in `params`, from a second compile with the other probes."""
+        sql_b, params_b = probed
+        slots = self._slots(params, params_b) if sql == sql_b else None
+        if slots is None:
+            raise ImproperlyConfigured(f"{type(self).__name__}: the arguments do not reach the SQL unchanged: {sql}")
+        return slots
+
     def _slots(self, params_a, params_b) -> tuple[tuple[int, int], ...] | None:
-        probes = [_PROBES[kind] for kind in self._kinds]
+        probes = [(_probe(kind, 0, i), _probe(kind, 1, i)) for i, kind in enumerate(self._kinds)]
         slots = []
         for position, (a, b) in enumerate(zip(params_a, params_b, strict=True)):
             if a == b:
@@ -173,6 +190,44 @@ class PreparedQuery:
         return objects
 
 
+class PreparedUpdate(PreparedQuery):
+    """`queryset.update(**values)` compiled once per database alias, for a hot write (the
+    audit chain's head, on every audited change). `build(*args)` returns the queryset and the
+    values; every argument must reach the SQL unchanged, as for PreparedQuery.
+
+        HEAD = PreparedUpdate(lambda pk, seq: (ChainHead.objects.filter(pk=pk), {"last_seq": seq}), int, int)
+        HEAD.run(1, 42)  # rows updated"""
+
+    def run(self, *args) -> int:
+        alias = self._alias()
+        compiled = self._for(alias)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(compiled.sql, self._params(compiled, args))
+            return cursor.rowcount
+
+    def _alias(self) -> str:
+        if self._model is None:
+            self._model = self._probe(0)[0].model
+        return router.db_for_write(self._model)
+
+    def _compile(self, alias: str) -> _Compiled:
+        from django.db.models.sql import UpdateQuery
+
+        compilers = []
+        for which in (0, 1):
+            queryset, values = self._probe(which)
+            query = queryset.query.chain(UpdateQuery)
+            query.add_update_values(values)
+            if query.related_updates:
+                raise ImproperlyConfigured("PreparedUpdate: updates of parent models are not supported")
+            compilers.append(query.get_compiler(using=alias))
+        sql, params = compilers[0].as_sql()
+        slots = self._checked_slots(sql, params, compilers[1].as_sql())
+        return _Compiled(
+            sql=sql, params=tuple(params), slots=slots, compiler=compilers[0], converters={}, col_count=0, kind="update"
+        )
+
+
 # --- inserts ----------------------------------------------------------------------------------
 
 
@@ -184,17 +239,23 @@ class _CompiledInsert:
     converters: dict
 
 
-_INSERTS: dict[tuple[type, str], _CompiledInsert] = {}
+_INSERTS: dict[tuple[type, str, str | None], _CompiledInsert] = {}
 
 
-def insert(obj):
+def insert(obj, *, unless_taken: str | None = None):
     """`obj.save(force_insert=True)` for a new row (no primary key yet), with the model's
     INSERT … RETURNING compiled once per database: each call only computes the values (each
     field's `pre_save`, so `auto_now_add` and derived fields behave as in `save()`). The
     model's own `save()` override, if any, is not called; when a pre_save/post_save receiver
-    listens to the model, or a value is an expression, it simply calls `save()`."""
+    listens to the model, or a value is an expression, it simply calls `save()`.
+
+    `unless_taken` names a unique field: when a row already holds the same value, nothing is
+    written and None is returned (`ON CONFLICT (field) DO NOTHING`: no error, so no savepoint
+    is needed to go on in the same transaction). Any other constraint still raises."""
     model = type(obj)
     if obj.pk is not None or model._meta.parents or _has_save_receivers(model):
+        if unless_taken is not None:
+            raise ImproperlyConfigured("insert(unless_taken=…) needs the compiled INSERT")
         obj.save(force_insert=True)
         return obj
     alias = router.db_for_write(model, instance=obj)
@@ -203,15 +264,17 @@ def insert(obj):
     if any(hasattr(value, "resolve_expression") for value in values):
         obj.save(force_insert=True)
         return obj
-    compiled = _INSERTS.get((model, alias))
+    compiled = _INSERTS.get((model, alias, unless_taken))
     if compiled is None:
-        compiled = _compile_insert(model, alias, fields, obj)
+        compiled = _compile_insert(model, alias, fields, obj, unless_taken)
         values = [field.pre_save(obj, True) for field in fields]  # compiling ran pre_save again
     connection = connections[alias]
     params = [field.get_db_prep_save(value, connection=connection) for field, value in zip(fields, values, strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, params)
         rows = cursor.fetchall()
+    if not rows:
+        return None  # `unless_taken`: the value is taken
     if compiled.converters:
         rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
     for field, value in zip(compiled.returning_fields, rows[0], strict=True):
@@ -233,7 +296,7 @@ def _insert_fields(model) -> tuple:
     return tuple(field for field in meta.local_concrete_fields if not field.generated and field is not meta.auto_field)
 
 
-def _compile_insert(model, alias: str, fields: tuple, sample) -> _CompiledInsert:
+def _compile_insert(model, alias: str, fields: tuple, sample, unless_taken: str | None) -> _CompiledInsert:
     from django.db.models.sql import InsertQuery
 
     meta = model._meta
@@ -247,7 +310,23 @@ def _compile_insert(model, alias: str, fields: tuple, sample) -> _CompiledInsert
     statements = compiler.as_sql()
     if len(statements) != 1 or len(statements[0][1]) != len(fields):
         raise ImproperlyConfigured(f"insert(): {model.__name__} has fields with their own placeholders")
+    sql = statements[0][0]
+    if unless_taken is not None:
+        sql = _do_nothing_on_conflict(sql, meta.get_field(unless_taken), returning_fields, connections[alias])
     columns = [field.get_col(meta.db_table) for field in returning_fields]
-    compiled = _CompiledInsert(statements[0][0], returning_fields, compiler, compiler.get_converters(columns))
-    _INSERTS[(model, alias)] = compiled
+    compiled = _CompiledInsert(sql, returning_fields, compiler, compiler.get_converters(columns))
+    _INSERTS[(model, alias, unless_taken)] = compiled
     return compiled
+
+
+def _do_nothing_on_conflict(sql: str, field, returning_fields: tuple, connection) -> str:
+    """`INSERT … VALUES (…) ON CONFLICT (column) DO NOTHING RETURNING …` (SQLite ≥ 3.24 and
+    PostgreSQL): Django's own ignore_conflicts names no column (and on SQLite is `INSERT OR
+    IGNORE`, which would also swallow NOT NULL and CHECK failures)."""
+    if not field.unique:
+        raise ImproperlyConfigured(f"insert(unless_taken=…): {field.name} is not unique")
+    returning, _ = connection.ops.returning_columns(returning_fields)
+    if not sql.endswith(" " + returning):
+        raise ImproperlyConfigured(f"insert(unless_taken=…): unexpected INSERT {sql}")
+    column = connection.ops.quote_name(field.column)
+    return f"{sql[: -len(returning)]}ON CONFLICT ({column}) DO NOTHING {returning}"

@@ -31,7 +31,7 @@ from open12348.api import schema
 from open12348.api.authentication import token_org
 from open12348.api.errors import Conflict
 from open12348.api.permissions import HasPermission, TokenScopePermission
-from open12348.api.serializers import StrictSerializer
+from open12348.api.serializers import LongCharField, SharedFieldsMixin, StrictSerializer
 from open12348.api.views import PUBLIC, ApiViewMixin
 from open12348.audit.context import client_ip
 from open12348.catalog.selectors import legal_category_by_code, service_item_by_code
@@ -161,7 +161,7 @@ class PartyInputSerializer(StrictSerializer):
         return _pii(pii.validate_phone, value) if value else value
 
 
-class WorkOrderCreateSerializer(StrictSerializer):
+class WorkOrderCreateSerializer(SharedFieldsMixin, StrictSerializer):
     channel = serializers.ChoiceField(choices=Channel.choices, help_text=_("受理渠道"))
     service_item = serializers.SlugField(
         max_length=40, help_text=_("服务事项代码（GET /api/v1/catalog/items/ 中的 code）")
@@ -171,7 +171,7 @@ class WorkOrderCreateSerializer(StrictSerializer):
     )
     applicant_name = serializers.CharField(max_length=50, help_text=_("申请人姓名"))
     applicant_phone = serializers.CharField(max_length=20, help_text=_("申请人联系电话（凭此电话与查询码查询进度）"))
-    description = serializers.CharField(max_length=5000, help_text=_("诉求内容"))
+    description = LongCharField(max_length=5000, help_text=_("诉求内容"))
     legal_category = serializers.SlugField(
         max_length=40, required=False, allow_blank=True, default="", help_text=_("法律类别代码（可选）")
     )
@@ -253,7 +253,7 @@ def created_data(order: WorkOrder) -> dict:
         "id": order.pk,
         "tracking_code": order.tracking_code,
         "status": order.status,
-        "status_display": str(order.get_status_display()),
+        "status_display": _choice_label(Status, order.status),
         "deadline": _when(order.deadline),
         "handling_org": order.handling_org.code,
         "post": order.post.code if order.post_id else None,

@@ -325,13 +325,8 @@ def _applicant(*, name: str, phone: str, resident_id: str, user) -> Applicant:
 def _insert_with_code(order: WorkOrder) -> WorkOrder:
     for _ in range(CODE_ATTEMPTS):
         order.tracking_code = new_tracking_code()
-        try:
-            with transaction.atomic():
-                return insert(order)
-        except IntegrityError:
-            if not WorkOrder.objects.filter(tracking_code=order.tracking_code).exists():
-                raise
-            order.pk = None
+        if insert(order, unless_taken="tracking_code") is not None:
+            return order
     raise RuntimeError(gettext("无法生成唯一的查询码"))  # 31**8 codes: practically unreachable
 
 

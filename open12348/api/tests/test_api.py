@@ -23,7 +23,7 @@ from rest_framework.test import APIRequestFactory
 from open12348.accounts.models import User
 from open12348.accounts.services import api_token_issue, api_token_revoke
 from open12348.api.errors import Conflict, exception_handler, flatten_errors
-from open12348.api.serializers import StrictSerializer
+from open12348.api.serializers import LongCharField, SharedFieldsMixin, StrictSerializer
 from open12348.orgs.models import OrgNode
 from open12348.orgs.tests.factories import OrgNodeFactory
 
@@ -408,6 +408,48 @@ def test_a_strict_serializers_error_becomes_a_400_naming_the_fields():
         "detail": "请求参数有误，请按 errors 中的说明修改后重试。",
         "errors": {"nmae": ["未知字段。"]},
     }
+
+
+class SharedSiteInput(SharedFieldsMixin, StrictSerializer):
+    name = serializers.CharField(max_length=120)
+    windows = WindowInput(many=True, required=False)
+    note = LongCharField(max_length=20, required=False)
+
+    def validate_name(self, value):
+        return f"{self.context['prefix']}{value}"
+
+
+def test_shared_fields_are_made_once_and_each_instance_keeps_its_own_context_and_errors():
+    first = SharedSiteInput(data={"name": "甲", "windows": [{"number": 1, "name": "窗"}]}, context={"prefix": "一"})
+    second = SharedSiteInput(data={"name": "乙", "windows": [{"number": 0, "name": "窗"}]}, context={"prefix": "二"})
+
+    assert first.is_valid(), first.errors
+    assert not second.is_valid()
+    assert first.fields is second.fields
+    assert first.validated_data["name"] == "一甲"  # validate_name ran on the instance with its context
+    assert first.errors == {}
+    assert flatten_errors(second.errors) == {"windows.0.number": ["请确保该值大于或者等于 1。"]}
+    third = SharedSiteInput(data={"name": "丙", "colour": "红"}, context={"prefix": "三"})
+    assert errors_of_instance(third) == {"colour": ["未知字段。"]}
+
+
+def errors_of_instance(serializer) -> dict:
+    assert not serializer.is_valid()
+    return flatten_errors(serializer.errors)
+
+
+@pytest.mark.parametrize(
+    ("note", "errors"),
+    [
+        ("甲\ud800乙", {"note": ["不允许使用代理字符: U+D800。"]}),
+        ("x" * 21, {"note": ["请确保这个字段不能超过 20 个字符。"]}),
+    ],
+)
+def test_a_long_char_field_refuses_what_a_char_field_refuses(note, errors):
+    plain = type("PlainNote", (StrictSerializer,), {"note": serializers.CharField(max_length=20)})
+    data = {"name": "站", "note": note}
+    assert errors_of_instance(SharedSiteInput(data=data, context={"prefix": ""})) == errors
+    assert errors_of(plain, {"note": note}) == errors
 
 
 # --- Schema and docs ------------------------------------------------------------------------

@@ -6,8 +6,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from open12348.accounts.models import User
 from open12348.audit import services as audit
-from open12348.audit.models import Event
-from open12348.core.prepared import PreparedQuery, insert
+from open12348.audit.models import ChainHead, Event
+from open12348.core.prepared import PreparedQuery, PreparedUpdate, insert
 from open12348.orgs.models import OrgNode
 
 USERS_WITH_ORG = PreparedQuery(
@@ -80,6 +80,51 @@ def test_unsupported_querysets_and_argument_types_are_refused(db):
         NODE_CODES_UNDER.all()
 
 
+def test_two_arguments_of_one_type_each_reach_their_own_place(area_a, town_a, town_a2):
+    either = PreparedQuery(
+        lambda a, b: OrgNode.objects.filter(code__in=[a, b]).order_by("code").values_list("code", flat=True), str, str
+    )
+    assert either.all(town_a.code, town_a2.code) == sorted([town_a.code, town_a2.code])
+    assert either.all(town_a2.code, "nothing") == [town_a2.code]
+
+
+# --- update ---------------------------------------------------------------------------------
+
+RENAME = PreparedUpdate(lambda code, name: (OrgNode.objects.filter(code=code), {"name": name}), str, str)
+
+
+def test_prepared_update_writes_what_update_writes_and_counts_the_rows(town_a, town_a2, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert RENAME.run(town_a.code, "新名称") == 1
+    assert RENAME.run("no-such-code", "无") == 0
+    town_a.refresh_from_db()
+    town_a2.refresh_from_db()
+    assert town_a.name == "新名称" and town_a2.name != "新名称"
+
+
+def test_prepared_update_tells_apart_arguments_of_one_type(town_a):
+    move = PreparedUpdate(
+        lambda pk, seq, last_hash: (
+            ChainHead.objects.filter(pk=pk),
+            {"last_seq": seq, "last_hash": last_hash},
+        ),
+        int,
+        int,
+        str,
+    )
+    audit.record(actor=None, verb="test.head", target=town_a)
+    head = ChainHead.objects.get()
+    assert move.run(head.pk, 4242, "ab" * 32) == 1
+    head.refresh_from_db()
+    assert (head.last_seq, head.last_hash) == (4242, "ab" * 32)
+
+
+def test_prepared_update_refuses_a_transformed_argument(db):
+    lowered = PreparedUpdate(lambda prefix: (OrgNode.objects.filter(path__startswith=prefix), {"name": "x"}), str)
+    with pytest.raises(ImproperlyConfigured):
+        lowered.run("/32/")
+
+
 # --- insert ---------------------------------------------------------------------------------
 
 
@@ -124,3 +169,28 @@ def test_insert_of_an_expression_value_falls_back_to_save(db):
     key = insert(IdempotencyKey(key="k-expr", request_hash=Upper(Value("h"))))
     key.refresh_from_db()
     assert key.request_hash == "H"
+
+
+def test_insert_unless_taken_skips_a_taken_value_and_the_transaction_goes_on(db):
+    from django.db import IntegrityError, transaction
+
+    from open12348.workorders.models import IdempotencyKey
+
+    with transaction.atomic():
+        first = insert(IdempotencyKey(key="k-taken", request_hash="a"), unless_taken="key")
+        assert first is not None and first.pk is not None
+        second = IdempotencyKey(key="k-taken", request_hash="b")
+        assert insert(second, unless_taken="key") is None
+        assert second.pk is None
+        # No error was raised, so the transaction is still usable (PostgreSQL would refuse
+        # every later statement after one).
+        assert IdempotencyKey.objects.get(key="k-taken").request_hash == "a"
+    with pytest.raises(IntegrityError), transaction.atomic():  # other constraints still raise
+        insert(IdempotencyKey(key="k-null", request_hash=None), unless_taken="key")
+
+
+def test_insert_unless_taken_needs_a_unique_field(db):
+    from open12348.workorders.models import IdempotencyKey
+
+    with pytest.raises(ImproperlyConfigured):
+        insert(IdempotencyKey(key="k-x", request_hash="a"), unless_taken="request_hash")

@@ -117,6 +117,16 @@ def test_a_window_order_is_received_with_code_deadline_owner_and_audit(clerk_a, 
     assert APPLICANT_PHONE not in str(event.payload)
 
 
+def test_a_tracking_code_already_taken_is_drawn_again_within_the_same_transaction(clerk_a, town_a, monkeypatch):
+    taken = make_order(actor=clerk_a, area=town_a).tracking_code
+    draws = iter([taken, taken, "ABCD-EFGH"])
+    monkeypatch.setattr(services, "new_tracking_code", lambda: next(draws))
+    order = make_order(actor=clerk_a, area=town_a)
+    assert order.tracking_code == "ABCD-EFGH"
+    assert WorkOrder.objects.filter(tracking_code=taken).count() == 1
+    assert Event.objects.get(verb="workorder.created", target_id=str(order.pk)).payload["tracking_code"] == "ABCD-EFGH"
+
+
 def test_every_invalid_field_gets_a_chinese_message_and_nothing_is_written(clerk_a, town_a):
     with pytest.raises(ValidationError) as invalid:
         services.workorder_create(
@@ -214,7 +224,8 @@ def test_complex_matters_go_to_the_city_and_general_ones_stay_in_the_street(cler
     assert make_order(actor=clerk_a, area=town_a).handling_org == town_a
     complex_order = make_order(actor=clerk_a, area=town_a, is_complex=True)
     assert complex_order.handling_org == city
-    assert "疑难复杂上交市级" in Event.objects.get(target_id=str(complex_order.pk)).payload["route_reason"]
+    created = Event.objects.get(verb="workorder.created", target_id=str(complex_order.pk))
+    assert "疑难复杂上交市级" in created.payload["route_reason"]
 
 
 def test_the_most_specific_rule_wins_and_the_post_is_found(clerk_a, town_a, area_a):
