@@ -148,10 +148,9 @@ class ClassifyView(AssistApiView):
 
 def hit_payload(hits) -> list[dict]:
     """Hits with their article page URL (when the library is in the database)."""
-    from open12348.laws.models import Article
+    from open12348.laws.selectors import articles_by_ids
 
-    ids = [h.article_id for h in hits if h.article_id]
-    articles = {a.pk: a for a in Article.objects.filter(pk__in=ids).select_related("law")} if ids else {}
+    articles = articles_by_ids(h.article_id for h in hits if h.article_id)
     out = []
     for h in hits:
         article = articles.get(h.article_id)

@@ -13,7 +13,6 @@ the retrieval, the similar-question index or the model degrades to less, never t
 
 from __future__ import annotations
 
-import datetime
 import importlib
 import logging
 import re
@@ -45,7 +44,6 @@ CONSULT_TITLE_CHARS = 30
 CONSULT_BODY_CHARS = 600
 SHORT_FOLLOW_UP_CHARS = 12
 
-_MIN_DATE = datetime.date(1, 1, 1)
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 # Statute mentions in a model's text: 《中华人民共和国刑法》第二百三十四条 / 《刑法》第999条 / 刑法第234条之一
@@ -214,11 +212,10 @@ def resolve_citations(hits) -> list[CitationInfo]:
     """The hits that are stored articles, in order, at most MAX_CITATIONS: by the hit's article
     id when it names the same law and article, else by law title and article number (a valid
     version first). Anything not in the library is dropped."""
-    from open12348.laws.models import Article, Law
+    from open12348.laws import selectors as laws
 
     hits = list(hits)
-    ids = [h.article_id for h in hits if isinstance(getattr(h, "article_id", None), int)]
-    by_id = {a.pk: a for a in Article.objects.filter(pk__in=ids).select_related("law")} if ids else {}
+    by_id = laws.articles_by_ids(h.article_id for h in hits if isinstance(getattr(h, "article_id", None), int))
     found, seen = [], set()
     for hit in hits:
         law_title = str(getattr(hit, "law_title", "") or "")
@@ -226,22 +223,9 @@ def resolve_citations(hits) -> list[CitationInfo]:
         article = by_id.get(getattr(hit, "article_id", None))
         if article is not None and law_title and (article.law.title, article.number_text) != (law_title, number_text):
             article = None  # a stale id: trust the citation, not the id
-        source_id = str(getattr(hit, "source_id", "") or "")
-        if article is None and source_id and number_text:
-            article = (
-                Article.objects.filter(law__source_id=source_id, number_text=number_text, law__title=law_title)
-                .select_related("law")
-                .first()
-            )
         if article is None and law_title and number_text:
-            status_order = {Law.Status.VALID: 0, Law.Status.AMENDED: 1, Law.Status.REPEALED: 2}
-            matches = list(
-                Article.objects.filter(law__title=law_title, number_text=number_text).select_related("law")[:5]
-            )
-            matches.sort(
-                key=lambda a: (status_order.get(a.law.status, 3), -(a.law.published_on or _MIN_DATE).toordinal())
-            )
-            article = matches[0] if matches else None
+            source_id = str(getattr(hit, "source_id", "") or "")
+            article = laws.article_by_citation(law_title, number_text, source_id=source_id)
         if article is None or article.pk in seen:
             continue
         seen.add(article.pk)

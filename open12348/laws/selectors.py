@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 
 from open12348.laws.models import Article, Law
 from open12348.laws.search import SearchFilters, SearchResult, get_backend
@@ -30,12 +30,24 @@ def article_get(source_id: str, slug: str) -> Article | None:
     return Article.objects.select_related("law").filter(law__source_id=source_id, slug=slug).first()
 
 
-def article_by_citation(title: str, number_text: str, *, status: str | None = Law.Status.VALID) -> Article | None:
-    """The article cited as "<law title><number>" (the newest valid version by default)."""
+def articles_by_ids(ids) -> dict[int, Article]:
+    """Articles (with their law) by primary key; unknown ids are left out."""
+    ids = list(ids)
+    return {a.pk: a for a in Article.objects.filter(pk__in=ids).select_related("law")} if ids else {}
+
+
+def article_by_citation(title: str, number_text: str, *, source_id: str = "") -> Article | None:
+    """The article cited as "<law title><number>": in the law version `source_id` when it has
+    it, else the valid version first (then amended, then repealed), the newest first."""
     rows = Article.objects.select_related("law").filter(law__title=title, number_text=number_text)
-    if status:
-        rows = rows.filter(law__status=status)
-    return rows.order_by("-law__published_on", "-law_id").first()
+    if source_id:
+        article = rows.filter(law__source_id=source_id).first()
+        if article is not None:
+            return article
+    status_rank = Case(
+        When(law__status=Law.Status.VALID, then=0), When(law__status=Law.Status.AMENDED, then=1), default=2
+    )
+    return rows.order_by(status_rank, F("law__published_on").desc(nulls_last=True), "-law_id").first()
 
 
 def article_neighbours(article: Article) -> tuple[Article | None, Article | None]:
