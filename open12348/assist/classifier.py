@@ -7,7 +7,11 @@
 `top3` the three most likely topics with their probabilities (they sum to at most 1).
 
 The model (chosen on lawbench_topic dev and 5-fold cross-validation, see bench/README.md):
-character 1–3-gram TF-IDF plus the topic lexicon's counts, multinomial logistic regression.
+character 1–3-gram TF-IDF plus the topic lexicon's counts, multinomial logistic regression,
+with every topic taken as equally likely before the question is read (`uniform_prior`): the
+labelled set is balanced (25 questions per topic), so the uneven label counts of its train
+split are an accident of sampling, and a model that learnt them would lean towards topics that
+happen to be frequent there (and are therefore rarer in the held-out rest).
 It is loaded lazily from the current artifact (artifacts.py); with no artifact it is trained
 on first use from OPEN12348_DATA_DIR (a few seconds), and with no data it falls back to the
 keyword lexicon alone."""
@@ -68,11 +72,13 @@ class KeywordClassifier:
 class TopicClassifier:
     """TF-IDF character n-grams + lexicon counts → logistic regression, temperature-scaled."""
 
-    def __init__(self, *, C: float = 30.0, lexicon_weight: float = 0.3, ngram_range=(1, 3)):
+    def __init__(self, *, C: float = 30.0, lexicon_weight: float = 0.3, ngram_range=(1, 3), uniform_prior: bool = True):
         self.C = C
         self.lexicon_weight = lexicon_weight
         self.ngram_range = tuple(ngram_range)
+        self.uniform_prior = uniform_prior
         self.temperature = 1.0
+        self.log_prior = None  # log label frequencies of the training set, in self.labels order
         self.vectorizer = None
         self.model = None
         self.labels: list[str] = list(TOPIC_LABELS)
@@ -96,10 +102,20 @@ class TopicClassifier:
         self.model = LogisticRegression(C=self.C, max_iter=5000)
         self.model.fit(features, labels, sample_weight=weights)
         self.labels = [str(c) for c in self.model.classes_]
+        counts = np.array([labels.count(label) for label in self.labels], dtype=np.float64)
+        self.log_prior = np.log(counts / counts.sum()) if self.uniform_prior else np.zeros(len(self.labels))
         return self
 
     def decision(self, texts: list[str]) -> np.ndarray:
-        return self.model.decision_function(self._features(texts))
+        """The model's scores, one column per `self.labels`; with two labels the binary
+        model's log-odds s become (0, s), so that softmax gives its probabilities."""
+        scores = self.model.decision_function(self._features(texts))
+        return np.column_stack([np.zeros_like(scores), scores]) if scores.ndim == 1 else scores
+
+    def logits(self, texts: list[str], temperature: float = 1.0) -> np.ndarray:
+        """Temperature-scaled scores with the training prior divided out:
+        softmax(s / T) / prior ∝ exp(s / T − log prior)."""
+        return self.decision(texts) / max(temperature, 1e-6) - self.log_prior
 
     def fit(self, texts: list[str], labels: list[str], weights=None, *, calibrate: bool = True, seed: int = 0):
         """Fit; then choose the softmax temperature minimising the log loss of 5-fold
@@ -117,32 +133,36 @@ class TopicClassifier:
         folds = min(5, min(counts.values()))
         if folds < 2:
             return 1.0
-        scores, truth = [], []
+        scores, priors, truth = [], [], []
         for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, labels):
-            part = TopicClassifier(C=self.C, lexicon_weight=self.lexicon_weight, ngram_range=self.ngram_range)
+            part = TopicClassifier(
+                C=self.C,
+                lexicon_weight=self.lexicon_weight,
+                ngram_range=self.ngram_range,
+                uniform_prior=self.uniform_prior,
+            )
             w = None if weights is None else np.asarray(weights)[train]
             part._fit_raw([texts[i] for i in train], [labels[i] for i in train], w)
-            s = part.decision([texts[i] for i in test])
+            columns = [TOPIC_LABELS.index(label) for label in part.labels]
             full = np.full((len(test), len(TOPIC_LABELS)), -1e3)
-            for j, label in enumerate(part.labels):
-                full[:, TOPIC_LABELS.index(label)] = s[:, j] if s.ndim == 2 else (s if j else -s)
+            full[:, columns] = part.decision([texts[i] for i in test])
+            prior = np.zeros((len(test), len(TOPIC_LABELS)))
+            prior[:, columns] = part.log_prior
             scores.append(full)
+            priors.append(prior)
             truth += [TOPIC_LABELS.index(labels[i]) for i in test]
-        scores = np.vstack(scores)
+        scores, priors = np.vstack(scores), np.vstack(priors)
         truth = np.asarray(truth)
         best, best_loss = 1.0, math.inf
         for t in np.exp(np.linspace(math.log(0.1), math.log(10), 60)):
-            p = softmax(scores, t)[np.arange(len(truth)), truth]
+            p = softmax(scores / t - priors)[np.arange(len(truth)), truth]
             loss = -np.mean(np.log(np.clip(p, 1e-12, 1)))
             if loss < best_loss:
                 best, best_loss = float(t), loss
         return best
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        scores = self.decision(texts)
-        if scores.ndim == 1:
-            scores = np.column_stack([-scores, scores])
-        probs = softmax(scores, self.temperature)
+        probs = softmax(self.logits(texts, self.temperature))
         full = np.zeros((len(texts), len(TOPIC_LABELS)))
         for j, label in enumerate(self.labels):
             full[:, TOPIC_LABELS.index(label)] = probs[:, j]

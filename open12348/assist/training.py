@@ -26,7 +26,7 @@ from open12348.assist.retrieval import QuestionStats, Retriever, StatuteIndex, c
 logger = logging.getLogger(__name__)
 
 FOLDS = 5
-METHOD_VERSION = "2"  # bump when features or tokenisation change: `trainassist --if-present` then retrains
+METHOD_VERSION = "3"  # bump when features or tokenisation change: `trainassist --if-present` then retrains
 RANKER_PARAMS = {
     "max_iter": 200,
     "learning_rate": 0.05,
@@ -260,7 +260,7 @@ def train(
     extra = corrections() if include_corrections else []
     dev_model = fit_classifier(topic_train)
     meta["classifier"] = {
-        "method": "char 1-3 TF-IDF + topic lexicon, logistic regression, temperature-scaled",
+        "method": "char 1-3 TF-IDF + topic lexicon, logistic regression, uniform prior, temperature-scaled",
         "params": {**CLASSIFIER_PARAMS, "ngram_range": list(CLASSIFIER_PARAMS["ngram_range"])},
         "dev": evaluate_classifier(dev_model, topic_dev),
         "trained_on": {"train": len(topic_train), "dev": len(topic_dev), "corrections": len(extra)},

@@ -87,3 +87,18 @@ def test_softmax_is_a_distribution():
     p = classifier.softmax([[1.0, 2.0, 3.0]], 2.0)
     assert p.sum() == pytest.approx(1.0)
     assert p[0][2] > p[0][1] > p[0][0]
+
+
+def test_a_topic_frequent_in_training_is_not_favoured_for_that_alone():
+    # The same question, labelled 劳动纠纷 ten times as often as 婚姻家庭: the model learns
+    # nothing from its words, only the label counts, which the uniform prior divides out.
+    texts = ["想咨询一下"] * 44
+    labels = ["劳动纠纷"] * 40 + ["婚姻家庭"] * 4
+    labour, marriage = TOPIC_LABELS.index("劳动纠纷"), TOPIC_LABELS.index("婚姻家庭")
+
+    learnt = TopicClassifier(uniform_prior=False, lexicon_weight=0).fit(texts, labels, calibrate=False)
+    uniform = TopicClassifier(lexicon_weight=0).fit(texts, labels, calibrate=False)
+
+    assert learnt.probabilities(["想咨询一下"])[0][labour] == pytest.approx(40 / 44, abs=0.02)
+    p = uniform.probabilities(["想咨询一下"])[0]
+    assert p[labour] == pytest.approx(0.5, abs=0.02) and p[marriage] == pytest.approx(0.5, abs=0.02)
