@@ -40,7 +40,12 @@ PHASES = (  # (module, object, attribute, label): what each timer wraps
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--orders", type=int, default=1_000_000, help="work orders in the bench data set")
+    parser.add_argument(
+        "--orders",
+        type=int,
+        default=run.env_number("BENCH_ORDERS", 100_000),
+        help="work orders in the bench data set, as for run.py (a different number regenerates it)",
+    )
     parser.add_argument("--seed", type=int, default=12348)
     parser.add_argument("--batch", type=int, default=60, help="requests per batch")
     parser.add_argument("--rounds", type=int, default=15, help="batches of each kind")
