@@ -114,8 +114,11 @@ class TopicClassifier:
 
     def logits(self, texts: list[str], temperature: float = 1.0) -> np.ndarray:
         """Temperature-scaled scores with the training prior divided out:
-        softmax(s / T) / prior ∝ exp(s / T − log prior)."""
-        return self.decision(texts) / max(temperature, 1e-6) - self.log_prior
+        softmax(s / T) / prior ∝ exp(s / T − log prior). A model pickled before the prior
+        existed (an older artifact, until `trainassist` runs) keeps its learnt prior."""
+        scores = self.decision(texts) / max(temperature, 1e-6)
+        log_prior = getattr(self, "log_prior", None)
+        return scores if log_prior is None else scores - log_prior
 
     def fit(self, texts: list[str], labels: list[str], weights=None, *, calibrate: bool = True, seed: int = 0):
         """Fit; then choose the softmax temperature minimising the log loss of 5-fold

@@ -102,3 +102,12 @@ def test_a_topic_frequent_in_training_is_not_favoured_for_that_alone():
     assert learnt.probabilities(["想咨询一下"])[0][labour] == pytest.approx(40 / 44, abs=0.02)
     p = uniform.probabilities(["想咨询一下"])[0]
     assert p[labour] == pytest.approx(0.5, abs=0.02) and p[marriage] == pytest.approx(0.5, abs=0.02)
+
+
+def test_a_model_pickled_before_the_uniform_prior_still_answers():
+    texts = [t for t, _ in TOPIC_TRAIN]
+    labels = [label for _, label in TOPIC_TRAIN]
+    model = TopicClassifier(uniform_prior=False).fit(texts, labels, calibrate=False)
+    expected = model.probabilities(["老板拖欠工资"])
+    del model.log_prior, model.uniform_prior  # what an older artifact unpickles to
+    assert model.probabilities(["老板拖欠工资"]) == pytest.approx(expected)
