@@ -58,33 +58,20 @@ class _Compiled:
     populators: tuple = ()
 
 
-class PreparedQuery:
-    """A queryset built by `build(*args)`, compiled once per database alias (see module doc).
-    `kinds` are the argument types (int or str)."""
+class _Prepared:
+    """What a prepared query and a prepared update share: `build(*args)` with probe values,
+    compiled once per database alias, and each call's parameters. `kinds` are the argument
+    types (int or str)."""
 
     def __init__(self, build: Callable[..., Any], *kinds: type):
         unknown = [kind for kind in kinds if kind not in _PROBES]
         if unknown:
-            raise ImproperlyConfigured(f"PreparedQuery arguments must be int or str, not {unknown}")
+            raise ImproperlyConfigured(f"{type(self).__name__} arguments must be int or str, not {unknown}")
         self._build = build
         self._kinds = kinds
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
         self._model = None  # known after the first build (models may not be ready at import)
-
-    def all(self, *args) -> list:
-        alias = self._alias()
-        compiled = self._for(alias)
-        with connections[alias].cursor() as cursor:
-            cursor.execute(compiled.sql, self._params(compiled, args))
-            rows = cursor.fetchall()
-        return self._rows(compiled, rows, alias)
-
-    def first(self, *args):
-        rows = self.all(*args)
-        return rows[0] if rows else None
-
-    # --- compiling ---------------------------------------------------------------------
 
     def _params(self, compiled: _Compiled, args: tuple) -> list:
         if len(args) != len(self._kinds):
@@ -97,11 +84,6 @@ class PreparedQuery:
     def _probe(self, which: int):
         return self._build(*(_probe(kind, which, position) for position, kind in enumerate(self._kinds)))
 
-    def _alias(self) -> str:
-        if self._model is None:
-            self._model = self._probe(0).model
-        return router.db_for_read(self._model)
-
     def _for(self, alias: str) -> _Compiled:
         compiled = self._compiled.get(alias)
         if compiled is None:
@@ -109,27 +91,6 @@ class PreparedQuery:
                 compiled = self._compiled.get(alias) or self._compile(alias)
                 self._compiled[alias] = compiled
         return compiled
-
-    def _compile(self, alias: str) -> _Compiled:
-        first, second = self._probe(0), self._probe(1)
-        compiler = first.query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
-        slots = self._checked_slots(sql, params, second.query.get_compiler(using=alias).as_sql())
-        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
-        common = {
-            "sql": sql,
-            "params": tuple(params),
-            "slots": slots,
-            "compiler": compiler,
-            "converters": compiler.get_converters(fields),
-            "col_count": compiler.col_count,
-        }
-        iterable = first._iterable_class
-        if iterable is ModelIterable:
-            return self._compile_model(first, compiler, alias, common)
-        if iterable in (ValuesListIterable, FlatValuesListIterable) and not first.query.annotation_select:
-            return _Compiled(**common, kind="flat" if iterable is FlatValuesListIterable else "tuples")
-        raise ImproperlyConfigured(f"PreparedQuery supports model and values_list querysets, not {iterable.__name__}")
 
     def _checked_slots(self, sql: str, params: list, probed: tuple[str, list]) -> tuple[tuple[int, int], ...]:
         """Where each argument goes in `params`, from a second compile with the other probes."""
@@ -152,6 +113,50 @@ class PreparedQuery:
         if {arg for _, arg in slots} != set(range(len(probes))):
             return None
         return tuple(slots)
+
+
+class PreparedQuery(_Prepared):
+    """A queryset built by `build(*args)`, compiled once per database alias (see module doc)."""
+
+    def all(self, *args) -> list:
+        alias = self._alias()
+        compiled = self._for(alias)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(compiled.sql, self._params(compiled, args))
+            rows = cursor.fetchall()
+        return self._rows(compiled, rows, alias)
+
+    def first(self, *args):
+        rows = self.all(*args)
+        return rows[0] if rows else None
+
+    # --- compiling ---------------------------------------------------------------------
+
+    def _alias(self) -> str:
+        if self._model is None:
+            self._model = self._probe(0).model
+        return router.db_for_read(self._model)
+
+    def _compile(self, alias: str) -> _Compiled:
+        first, second = self._probe(0), self._probe(1)
+        compiler = first.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        slots = self._checked_slots(sql, params, second.query.get_compiler(using=alias).as_sql())
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        common = {
+            "sql": sql,
+            "params": tuple(params),
+            "slots": slots,
+            "compiler": compiler,
+            "converters": compiler.get_converters(fields),
+            "col_count": compiler.col_count,
+        }
+        iterable = first._iterable_class
+        if iterable is ModelIterable:
+            return self._compile_model(first, compiler, alias, common)
+        if iterable in (ValuesListIterable, FlatValuesListIterable) and not first.query.annotation_select:
+            return _Compiled(**common, kind="flat" if iterable is FlatValuesListIterable else "tuples")
+        raise ImproperlyConfigured(f"PreparedQuery supports model and values_list querysets, not {iterable.__name__}")
 
     @staticmethod
     def _compile_model(queryset, compiler, alias: str, common: dict) -> _Compiled:
@@ -190,7 +195,7 @@ class PreparedQuery:
         return objects
 
 
-class PreparedUpdate(PreparedQuery):
+class PreparedUpdate(_Prepared):
     """`queryset.update(**values)` compiled once per database alias, for a hot write (the
     audit chain's head, on every audited change). `build(*args)` returns the queryset and the
     values; every argument must reach the SQL unchanged, as for PreparedQuery.

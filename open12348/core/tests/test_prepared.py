@@ -97,6 +97,7 @@ def test_prepared_update_writes_what_update_writes_and_counts_the_rows(town_a, t
     with django_assert_num_queries(1):
         assert RENAME.run(town_a.code, "新名称") == 1
     assert RENAME.run("no-such-code", "无") == 0
+    assert not hasattr(RENAME, "all")  # an update is run, never read from
     town_a.refresh_from_db()
     town_a2.refresh_from_db()
     assert town_a.name == "新名称" and town_a2.name != "新名称"
