@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from open12348.assist import services_map
 from open12348.assist.llm import LLMError, get_client
+from open12348.catalog.selectors import top_category_by_name
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ def classify(text: str) -> CategoryInfo | None:
     if not label:
         return None
     top3 = [(str(name), round(float(conf), 4)) for name, conf in list(getattr(prediction, "top3", []) or [])[:3]]
-    category = services_map.category_for_label(label)
+    category = top_category_by_name(label)
     return CategoryInfo(
         label=label,
         confidence=round(float(getattr(prediction, "confidence", 0.0) or 0.0), 4),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from open12348.catalog.models import LegalCategory, ServiceItem
+from open12348.catalog.models import ServiceItem
 from open12348.orgs.models import OrgNode, Site
 
 # Topic (top-level legal category code) → service item codes, most fitting first.
@@ -101,13 +101,6 @@ class SiteInfo:
     phone: str
     url: str
     hours: str = ""
-
-
-def category_for_label(label: str | None) -> LegalCategory | None:
-    """The top-level legal category named `label` (the classifier's labels are their names)."""
-    if not label:
-        return None
-    return LegalCategory.objects.filter(parent__isnull=True, name=label, is_active=True).first()
 
 
 def service_codes_for(code: str | None) -> tuple[str, ...]:

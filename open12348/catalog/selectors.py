@@ -26,6 +26,13 @@ def legal_category_by_code(code: str) -> LegalCategory | None:
     return _active_by_code(LegalCategory).get(code)
 
 
+def top_category_by_name(name: str) -> LegalCategory | None:
+    """An active top-level category by its name: the classifier's 20 topic labels are these
+    names (reference cache, no query)."""
+    categories = _active_by_code(LegalCategory).values()
+    return next((c for c in categories if c.parent_id is None and c.name == name), None)
+
+
 def _active_by_code(model) -> dict:
     def load():
         rows = model.objects.filter(is_active=True)

@@ -37,13 +37,9 @@ def _classifier() -> Callable | None:
 
 def _by_label(label: str):
     """A classifier label (a top-level category's code or name) as the LegalCategory row."""
-    from open12348.catalog.models import LegalCategory
-    from open12348.catalog.selectors import legal_category_by_code
+    from open12348.catalog.selectors import legal_category_by_code, top_category_by_name
 
-    found = legal_category_by_code(label)
-    if found is not None:
-        return found
-    return LegalCategory.objects.filter(parent__isnull=True, is_active=True, name=label).first()
+    return legal_category_by_code(label) or top_category_by_name(label)
 
 
 def suggest_category(text: str, *, classifier: Callable | None = None):
